@@ -1,0 +1,69 @@
+"""The Python API, and the wiring the CLI shares with it: config → pipeline → results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from detector.config import Config, find_config, load_config
+from detector.files import STDIN, InputError, Target, discover, read_target
+from detector.pipeline import FileResult, Pipeline
+from detector.readers import format_for, read_document
+from detector.tables import MappingTable, TableError, load_table, shipped_table_paths
+
+
+def load_tables(config: Config) -> tuple[MappingTable, list[str]]:
+    """The shipped tables plus the configured ones; unreadable tables become error lines."""
+    table = MappingTable()
+    errors = []
+    for path in [*shipped_table_paths(), *config.tables]:
+        try:
+            table.extend(load_table(path))
+        except TableError as error:
+            errors.append(str(error))
+    return table, errors
+
+
+def build_pipeline(config: Config) -> tuple[Pipeline, list[str]]:
+    from detector.detectors.table import TableDetector
+
+    table, errors = load_tables(config)
+    detectors = [TableDetector(table)]
+    return Pipeline(config, detectors), errors
+
+
+def check_targets(
+    pipeline: Pipeline, targets: list[Target], stdin_filename: str | None = None, stdin=None
+) -> list[FileResult]:
+    config = pipeline.config
+    results: list[FileResult] = []
+    for target in targets:
+        display = stdin_filename if target.display == STDIN and stdin_filename else target.display
+        try:
+            source = read_target(target, config.encoding, config.max_bytes, stdin)
+        except InputError as error:
+            results.append(FileResult(path=display, error=str(error)))
+            continue
+        document = read_document(display, source, format_for(display))
+        results.extend(pipeline.check([document]))
+    return results
+
+
+def check_text(text: str, path: str = "<text>", fmt: str | None = None, config: Config | None = None) -> FileResult:
+    """Check one text; `fmt` is "text", "markdown" or "html" (default: from `path`)."""
+    pipeline, errors = build_pipeline(config or Config())
+    if errors:
+        raise TableError("; ".join(errors))
+    return pipeline.check([read_document(path, text, fmt)])[0]
+
+
+def check_paths(paths: list[str | Path], config: Config | None = None) -> list[FileResult]:
+    """Check files and folders like `unspin check`; config is found from the first path if not given."""
+    names = [str(p) for p in paths]
+    if config is None:
+        found = find_config(Path(names[0]).resolve()) if names else None
+        config = load_config(found)
+    pipeline, errors = build_pipeline(config)
+    if errors:
+        raise TableError("; ".join(errors))
+    targets = discover(names, config.extensions, config.include, config.exclude)
+    return check_targets(pipeline, targets)

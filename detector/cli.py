@@ -1,0 +1,112 @@
+"""The `unspin` command line: it parses options and wires readers, pipeline and reporters."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from detector import __version__
+from detector.config import FAIL_ON_CHOICES, ConfigError, find_config, load_config
+from detector.findings import severity_rank
+from detector.reporters import FORMATS
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _fail(message: str) -> None:
+    click.echo(f"unspin: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _config(config_file: str | None, paths: tuple[str, ...], overrides: dict):
+    """Load the config: --config, else the nearest one above the first path (or the cwd)."""
+    if config_file:
+        path = Path(config_file)
+        if not path.is_file():
+            _fail(f"{config_file}: config file not found")
+    else:
+        first = next((p for p in paths if p != "-"), ".")
+        path = find_config(Path(first).resolve())
+    try:
+        return load_config(path, overrides)
+    except ConfigError as error:
+        _fail(str(error))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="unspin")
+def main():
+    """Find machine-spun phrasing in articles and suggest the canonical terms."""
+
+
+shared_options = [
+    click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file (default: nearest unspin.toml or pyproject.toml [tool.unspin])."),
+    click.option("--table", "tables", multiple=True, type=click.Path(dir_okay=False), help="Extra mapping table (.tsv, Vale .yml, PPS .csv); repeatable."),
+    click.option("--threshold", type=float, help="Minimum score for a spun-phrase finding (0..1)."),
+    click.option("--include", multiple=True, help="Also check files in folders matching this glob; repeatable."),
+    click.option("--exclude", multiple=True, help="Skip files and folders matching this glob; repeatable."),
+    click.option("--encoding", help="Decode files with this encoding (default utf-8; never guessed)."),
+    click.option("--max-bytes", type=int, help="Skip files larger than this (default 5,000,000)."),
+]
+
+
+def with_shared_options(command):
+    for option in reversed(shared_options):
+        command = option(command)
+    return command
+
+
+def _overrides(**values) -> dict:
+    return {name: value for name, value in values.items() if value not in (None, ())}
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@with_shared_options
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), help="Exit 1 when a finding is at or above this severity (default error).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
+@click.option("--stdin-filename", help="Name (and so format) for text read from '-'.")
+@click.option("--color/--no-color", default=None, help="Colour text output (default: when stdout is a terminal).")
+def check(paths, config_file, tables, threshold, include, exclude, encoding, max_bytes, fmt, fail_on, exit_zero, stdin_filename, color):
+    """Check files, folders (recursively) or '-' for stdin."""
+    from detector.api import build_pipeline, check_targets
+    from detector.files import discover
+    from detector.reporters import Report, render
+
+    config = _config(
+        config_file,
+        paths,
+        _overrides(tables=tables, threshold=threshold, include=include, exclude=exclude, encoding=encoding, max_bytes=max_bytes, fail_on=fail_on),
+    )
+    pipeline, setup_errors = build_pipeline(config)
+    for message in setup_errors:
+        click.echo(f"unspin: error: {message}", err=True)
+    targets = discover(list(paths), config.extensions, config.include, config.exclude)
+    results = check_targets(pipeline, targets, stdin_filename)
+    color = sys.stdout.isatty() if color is None else color
+    click.echo(render(fmt, Report(results, color=color, tool_version=__version__)), nl=False)
+    if fmt != "text":
+        for result in results:
+            if result.error:
+                click.echo(f"{result.path}: error: {result.error}", err=True)
+    if setup_errors or any(r.error for r in results):
+        sys.exit(EXIT_ERROR)
+    if not exit_zero and config.fail_on != "never":
+        bar = severity_rank(config.fail_on)
+        if any(severity_rank(f.severity) >= bar for r in results for f in r.findings):
+            sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_CLEAN)
+
+
+@main.command("config")
+@click.argument("path", default=".")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file to show instead of the nearest one.")
+def show_config(path, config_file):
+    """Print the effective configuration for PATH and where each value comes from."""
+    config = _config(config_file, (path,), {})
+    for name, value in config.items():
+        shown = value if not isinstance(value, list) else "[" + ", ".join(repr(v) for v in value) + "]"
+        click.echo(f"{name.replace('_', '-')} = {shown}    # {config.origin_of(name)}")

@@ -1,0 +1,127 @@
+"""Configuration: defaults, `unspin.toml` or `[tool.unspin]` in `pyproject.toml`, then the
+command line, each value remembering where it came from (`unspin config` shows it)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from detector.findings import SEVERITIES
+
+DEFAULT_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
+FAIL_ON_CHOICES = (*SEVERITIES, "never")
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be used; the message names the file and the key."""
+
+
+@dataclass
+class Config:
+    threshold: float = 0.5
+    fail_on: str = "error"
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    extensions: list[str] = field(default_factory=lambda: list(DEFAULT_EXTENSIONS))
+    tables: list[str] = field(default_factory=list)
+    allow: list[str] = field(default_factory=list)
+    skip_quotes: bool = False
+    disable: list[str] = field(default_factory=list)
+    model: bool = True
+    max_bytes: int = 5_000_000
+    encoding: str = "utf-8"
+    # Where each value came from: "default", a config file path or "command line".
+    origin: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def origin_of(self, name: str) -> str:
+        return self.origin.get(name, "default")
+
+    def items(self):
+        return [(f.name, getattr(self, f.name)) for f in fields(self) if f.name != "origin"]
+
+
+def _validate(name: str, value, where: str):
+    default = getattr(Config(), name)
+    wrong = f"{where}: '{name.replace('_', '-')}'"
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{wrong} must be true or false")
+    elif isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            raise ConfigError(f"{wrong} must be a number from 0 to 1")
+        value = float(value)
+    elif isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ConfigError(f"{wrong} must be a positive whole number")
+    elif isinstance(default, list):
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{wrong} must be a list of strings")
+    elif isinstance(default, str) and not isinstance(value, str):
+        raise ConfigError(f"{wrong} must be a string")
+    if name == "fail_on" and value not in FAIL_ON_CHOICES:
+        raise ConfigError(f"{wrong} must be one of {', '.join(FAIL_ON_CHOICES)}")
+    return value
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read config: {error.strerror or error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+
+
+def settings_in(path: Path) -> dict | None:
+    """The unspin settings in a config file, or None when a pyproject.toml has none."""
+    data = _read_toml(path)
+    if path.name == "pyproject.toml":
+        return data.get("tool", {}).get("unspin")
+    return data
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest unspin.toml, or pyproject.toml with [tool.unspin], walking up from `start`."""
+    folder = start if start.is_dir() else start.parent
+    for candidate_folder in [folder, *folder.parents]:
+        unspin_toml = candidate_folder / "unspin.toml"
+        if unspin_toml.is_file():
+            return unspin_toml
+        pyproject = candidate_folder / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                if settings_in(pyproject) is not None:
+                    return pyproject
+            except ConfigError:
+                return pyproject  # a broken pyproject.toml is reported, not skipped
+    return None
+
+
+def load_config(path: Path | None, overrides: dict | None = None) -> Config:
+    """Defaults, then the file at `path` (if any), then command-line `overrides`."""
+    config = Config()
+    known = {f.name for f in fields(Config)} - {"origin"}
+    if path is not None:
+        settings = settings_in(path) or {}
+        for key, value in settings.items():
+            name = key.replace("-", "_")
+            if name not in known:
+                raise ConfigError(f"{path}: unknown key '{key}'")
+            value = _validate(name, value, str(path))
+            if name == "tables":
+                value = [str((path.parent / table).resolve()) for table in value]
+            setattr(config, name, value)
+            config.origin[name] = str(path)
+    for name, value in (overrides or {}).items():
+        if value is None or value == () or value == []:
+            continue
+        value = _validate(name, list(value) if isinstance(value, tuple) else value, "command line")
+        if isinstance(getattr(config, name), list) and name in ("tables", "allow", "disable", "exclude", "include"):
+            value = getattr(config, name) + value
+        setattr(config, name, value)
+        config.origin[name] = "command line"
+    return config

@@ -1,0 +1,39 @@
+"""SPUN001 from the mapping tables: a listed spun phrase, with its canonical terms."""
+
+from __future__ import annotations
+
+from detector.document import Document
+from detector.findings import Finding, Suggestion
+from detector.inflection import carry_over
+from detector.detectors import PerDocument
+from detector.tables import MappingTable
+
+RULE = "SPUN001"
+
+
+class TableDetector(PerDocument):
+    name = "table"
+
+    def __init__(self, table: MappingTable):
+        self.table = table
+
+    def detect(self, doc: Document) -> list[Finding]:
+        findings = []
+        for match in self.table.find(doc.text):
+            spun = doc.text[match.start : match.end]
+            canonical = [carry_over(term, spun) for term in match.entry.canonical]
+            findings.append(
+                Finding(
+                    rule=RULE,
+                    severity="error",
+                    start=match.start,
+                    end=match.end,
+                    score=match.entry.score,
+                    source=self.name,
+                    message=f"spun phrase listed in the {match.entry.source} table",
+                    suggestions=[
+                        Suggestion(term, match.entry.score * (1 - 0.05 * rank)) for rank, term in enumerate(canonical)
+                    ],
+                )
+            )
+        return findings

@@ -1,0 +1,84 @@
+"""Findings and suggestions: what detectors report, in checked-text offsets first and
+source offsets once the pipeline has placed them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SEVERITIES = ("info", "warning", "error")
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity)
+
+
+@dataclass
+class Suggestion:
+    text: str
+    score: float
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "score": round(self.score, 4)}
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str
+    start: int
+    end: int
+    score: float
+    source: str
+    message: str
+    suggestions: list[Suggestion] = field(default_factory=list)
+    # Filled in by the pipeline when the span is mapped back to the source file.
+    text: str = ""
+    line: int = 0
+    column: int = 0
+    end_line: int = 0
+    end_column: int = 0
+
+    def to_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "start": self.start,
+            "end": self.end,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "text": self.text,
+            "score": round(self.score, 4),
+            "source": self.source,
+            "message": self.message,
+            "suggestions": [s.to_dict() for s in self.suggestions],
+        }
+
+
+def merge_overlapping(findings: list[Finding]) -> list[Finding]:
+    """Merge findings of the same rule family whose spans overlap into one finding.
+
+    The merged finding spans both, keeps the strongest severity, score and source, and
+    the union of suggestions (best first, no repeats).
+    """
+    merged: list[Finding] = []
+    for finding in sorted(findings, key=lambda f: (f.start, -f.end)):
+        last = merged[-1] if merged else None
+        if last and finding.start < last.end and finding.rule[:4] == last.rule[:4]:
+            stronger, weaker = (last, finding) if last.score >= finding.score else (finding, last)
+            suggestions = {s.text.lower(): s for s in weaker.suggestions}
+            suggestions.update({s.text.lower(): s for s in stronger.suggestions})
+            merged[-1] = Finding(
+                rule=stronger.rule,
+                severity=max(last.severity, finding.severity, key=severity_rank),
+                start=min(last.start, finding.start),
+                end=max(last.end, finding.end),
+                score=stronger.score,
+                source=stronger.source,
+                message=stronger.message,
+                suggestions=sorted(suggestions.values(), key=lambda s: -s.score),
+            )
+        else:
+            merged.append(finding)
+    return merged

@@ -1,0 +1,106 @@
+"""Lemmas, inflection and casing, shared by table matching, suggestions and the spinner.
+
+Built on lemminflect so that "Unfamiliar Clergymen" matches a table entry for
+"unfamiliar clergyman" and its canonical term comes back as "Foreign Ministers".
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import lemminflect
+
+INFLECTED_TAGS = {
+    "NOUN": ("NNS",),
+    "VERB": ("VBZ", "VBD", "VBG", "VBN"),
+    "ADJ": ("JJR", "JJS"),
+    "ADV": ("RBR", "RBS"),
+}
+SMALL_WORDS = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "nor", "of", "on", "or", "the", "to", "with"}
+WORD = re.compile(r"[A-Za-z][A-Za-z']*")
+
+
+@lru_cache(maxsize=200_000)
+def lemmas(word: str) -> frozenset[str]:
+    """Every lemma lemminflect knows for `word` in any part of speech, plus the word itself."""
+    lower = word.lower()
+    found = {lower}
+    for forms in lemminflect.getAllLemmas(lower).values():
+        found.update(forms)
+    return frozenset(found)
+
+
+@lru_cache(maxsize=200_000)
+def lemma_key(word: str) -> str:
+    """One canonical lemma for table lookups: the noun lemma, else verb, else any, else the word."""
+    lower = word.lower()
+    found = lemminflect.getAllLemmas(lower)
+    for upos in ("NOUN", "VERB", "ADJ", "ADV"):
+        if upos in found:
+            return found[upos][0]
+    return lower
+
+
+@lru_cache(maxsize=200_000)
+def inflection_tag(word: str) -> str | None:
+    """The Penn tag that turns the word's lemma into `word` (NNS, VBD, ...), or None for a base form."""
+    lower = word.lower()
+    for upos, forms in lemminflect.getAllLemmas(lower).items():
+        for tag in INFLECTED_TAGS.get(upos, ()):
+            for lemma in forms:
+                if lemma != lower and lower in lemminflect.getInflection(lemma, tag=tag):
+                    return tag
+    return None
+
+
+def inflect(word: str, tag: str | None) -> str:
+    """`word` inflected to `tag` (its first form), or unchanged when lemminflect has none."""
+    if not tag:
+        return word
+    base = lemma_key(word)
+    forms = lemminflect.getInflection(base, tag=tag)
+    if not forms:
+        forms = lemminflect.getInflection(base, tag=tag, inflect_oov=True)
+    return forms[0] if forms else word
+
+
+def casing(text: str) -> str:
+    """'upper', 'title', 'sentence' or 'lower': the casing pattern of a phrase."""
+    words = WORD.findall(text)
+    if not words:
+        return "lower"
+    if len(text) > 1 and text.isupper():
+        return "upper"
+    content = [w for w in words if w.lower() not in SMALL_WORDS] or words
+    if len(words) > 1 and all(w[0].isupper() for w in content):
+        return "title"
+    if words[0][0].isupper():
+        return "sentence" if len(words) > 1 or not words[0].isupper() else "title"
+    return "lower"
+
+
+def apply_casing(text: str, pattern: str) -> str:
+    if pattern == "upper":
+        return text.upper()
+    if pattern == "title":
+        out = []
+        for i, match in enumerate(re.split(r"(\W+)", text)):
+            keep_small = i > 0 and match.lower() in SMALL_WORDS
+            out.append(match if keep_small or not match else match[0].upper() + match[1:])
+        return "".join(out)
+    if pattern == "sentence":
+        return text[:1].upper() + text[1:]
+    return text
+
+
+def carry_over(replacement: str, original: str) -> str:
+    """Give `replacement` the inflection of `original`'s last word and `original`'s casing."""
+    original_words = WORD.findall(original)
+    if original_words:
+        tag = inflection_tag(original_words[-1])
+        if tag:
+            parts = re.split(r"([\s-]+)", replacement)
+            parts[-1] = inflect(parts[-1], tag)
+            replacement = "".join(parts)
+    return apply_casing(replacement, casing(original))

@@ -1,0 +1,94 @@
+"""The pipeline: documents → detectors → filters and merging → suggesters → placed findings.
+
+It knows nothing of files or output formats: the CLI and the Python API hand it
+`Document`s and get `FileResult`s back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from detector.config import Config
+from detector.document import Document
+from detector.findings import Finding, merge_overlapping
+
+WORDS = re.compile(r"\w+(?:['’]\w+)*")
+QUOTED = re.compile(r'"[^"\n]{1,2000}"|“[^”\n]{1,2000}”')
+SPIN_RULE_PREFIX = "SPUN"
+
+
+@dataclass
+class FileResult:
+    path: str
+    words: int = 0
+    score: float = 0.0
+    error: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "words": self.words,
+            "score": round(self.score, 4),
+            "error": self.error,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+class Pipeline:
+    def __init__(self, config: Config, detectors: list, suggesters: list | None = None):
+        self.config = config
+        self.detectors = detectors
+        self.suggesters = suggesters or []
+        self._allow = [
+            re.compile(r"\b" + r"[\s-]+".join(map(re.escape, phrase.split())) + r"\b", re.IGNORECASE)
+            for phrase in config.allow
+            if phrase.strip()
+        ]
+
+    def check(self, docs: list[Document]) -> list[FileResult]:
+        per_doc: list[list[Finding]] = [[] for _ in docs]
+        for detector in self.detectors:
+            for found, new in zip(per_doc, detector.detect_many(docs)):
+                found.extend(new)
+        results = []
+        for doc, found in zip(docs, per_doc):
+            findings = merge_overlapping(self._keep(doc, found))
+            for suggester in self.suggesters:
+                suggester.suggest(doc, findings)
+            results.append(self._result(doc, findings))
+        return results
+
+    def _keep(self, doc: Document, findings: list[Finding]) -> list[Finding]:
+        disabled = set(self.config.disable)
+        blocked = [m.span() for pattern in self._allow for m in pattern.finditer(doc.text)]
+        if self.config.skip_quotes:
+            blocked += [m.span() for m in QUOTED.finditer(doc.text)]
+        kept = []
+        for finding in findings:
+            if finding.rule in disabled or finding.score < self._threshold(finding):
+                continue
+            if doc.is_ignored(finding.start, finding.end):
+                continue
+            if any(start <= finding.start and finding.end <= end for start, end in blocked):
+                continue
+            kept.append(finding)
+        return kept
+
+    def _threshold(self, finding: Finding) -> float:
+        return self.config.threshold if finding.rule.startswith(SPIN_RULE_PREFIX) else 0.0
+
+    def _result(self, doc: Document, findings: list[Finding]) -> FileResult:
+        for finding in findings:
+            finding.start, finding.end = doc.to_source(finding.start, finding.end)
+            finding.text = doc.source[finding.start : finding.end]
+            finding.line, finding.column = doc.line_col(finding.start)
+            finding.end_line, finding.end_column = doc.line_col(finding.end)
+        spin_scores = [f.score for f in findings if f.rule.startswith(SPIN_RULE_PREFIX)]
+        return FileResult(
+            path=doc.path,
+            words=len(WORDS.findall(doc.text)),
+            score=max(spin_scores, default=0.0),
+            findings=sorted(findings, key=lambda f: (f.start, f.end, f.rule)),
+        )

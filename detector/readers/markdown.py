@@ -1,0 +1,119 @@
+"""Markdown reader: prose only, with exact offsets back into the source.
+
+markdown-it-py finds the blocks that hold prose (paragraphs, headings, list items,
+quotes, table cells); fenced and indented code, HTML blocks and YAML front matter
+are never checked. Inside prose lines a small scanner drops inline code, link
+targets, autolinks, bare URLs, inline HTML and emphasis markers, keeps link text
+and decodes entities and backslash escapes. Constructs that span several source
+lines (a code span broken over two lines, say) are scanned line by line.
+
+`<!-- unspin: ignore -->` suppresses the block that follows it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from markdown_it import MarkdownIt
+
+from detector.document import Document, DocumentBuilder
+
+_PARSER = MarkdownIt("commonmark").enable("table")
+
+IGNORE_COMMENT = re.compile(r"<!--\s*unspin:\s*ignore\s*-->")
+FRONT_MATTER = re.compile(r"\A(---|\+\+\+)[ \t]*\n.*?\n\1[ \t]*(\n|\Z)", re.DOTALL)
+# Container and block prefixes: indentation, quote markers, list bullets, heading hashes.
+LINE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?(?:#{1,6}(?:[ \t]+|$))?")
+CLOSING_HASHES = re.compile(r"[ \t]+#+[ \t]*$")
+SETEXT_OR_RULE = re.compile(r"^[ \t]*(=+|-+)[ \t]*$")
+TABLE_DELIMITER = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+
+INLINE = re.compile(
+    r"""
+    (?P<code>(?P<ticks>`+).+?(?P=ticks))
+  | (?P<image>!\[[^\]]*\]\([^)]*\))
+  | (?P<link>\[(?P<label>[^\]]*)\](?:\((?:[^()\s]|\([^)]*\))*(?:[ \t]+"[^"]*")?[ \t]*\)|\[[^\]]*\]))
+  | (?P<autolink><(?:https?|ftp|mailto):[^>\s]*>)
+  | (?P<comment><!--.*?-->)
+  | (?P<tag></?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>)
+  | (?P<url>(?:https?://|www\.)[^\s<>()\[\]]*[^\s<>()\[\].,;:!?'"])
+  | (?P<escape>\\[!-/:-@\[-`{-~])
+  | (?P<entity>&(?:[A-Za-z][A-Za-z0-9]{1,31}|\#[0-9]{1,7}|\#[xX][0-9A-Fa-f]{1,6});)
+  | (?P<emphasis>\*+|~~|(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9]))
+  | (?P<pipe>\|)
+    """,
+    re.VERBOSE,
+)
+
+
+def _scan_inline(builder: DocumentBuilder, source: str, start: int, end: int) -> None:
+    pos = start
+    for match in INLINE.finditer(source, start, end):
+        builder.copy(pos, match.start())
+        kind = match.lastgroup
+        if kind == "link":
+            label_start, label_end = match.span("label")
+            _scan_inline(builder, source, label_start, label_end)
+        elif kind == "escape":
+            builder.replace(match.start(), match.end(), match.group()[1])
+        elif kind == "entity":
+            builder.replace(match.start(), match.end(), html.unescape(match.group()))
+        elif kind == "pipe":
+            builder.separator(match.start(), "\n")
+        pos = match.end()
+    builder.copy(pos, end)
+
+
+def read_markdown(path: str, source: str) -> Document:
+    line_starts = [0]
+    for i, char in enumerate(source):
+        if char == "\n":
+            line_starts.append(i + 1)
+    line_starts.append(len(source) + 1)
+
+    def line_span(line: int) -> tuple[int, int]:
+        begin = line_starts[line]
+        finish = min(line_starts[line + 1] - 1, len(source))
+        return begin, finish
+
+    front = FRONT_MATTER.match(source)
+    first_body_line = source.count("\n", 0, front.end()) if front else 0
+
+    builder = DocumentBuilder(path, source)
+    tokens = _PARSER.parse(source)
+    ignore_next_block = False
+    ignored_until_line = -1
+    done_lines: set[int] = set()
+    for token in tokens:
+        if token.map is None:
+            continue
+        first, last = token.map
+        if token.level == 0 and token.nesting >= 0:
+            if token.type == "html_block" and IGNORE_COMMENT.search(token.content):
+                ignore_next_block = True
+                continue
+            if ignore_next_block:
+                ignored_until_line = last
+                ignore_next_block = False
+        if token.type != "inline" or first < first_body_line:
+            continue
+        block_start = len(builder)
+        for line in range(first, last):
+            if line in done_lines:
+                continue
+            done_lines.add(line)
+            begin, finish = line_span(line)
+            text = source[begin:finish]
+            if SETEXT_OR_RULE.match(text) or TABLE_DELIMITER.match(text):
+                continue
+            begin += LINE_PREFIX.match(text).end()
+            hashes = CLOSING_HASHES.search(source, begin, finish)
+            if hashes:
+                finish = hashes.start()
+            _scan_inline(builder, source, begin, finish)
+            builder.separator(finish, "\n")
+        builder.separator(line_span(last - 1)[1])
+        if first < ignored_until_line:
+            builder.ignored.append((block_start, len(builder)))
+    return builder.build()
