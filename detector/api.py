@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from detector.config import Config, find_config, load_config
@@ -60,7 +61,7 @@ def check_paths(paths: list[str | Path], config: Config | None = None) -> list[F
     """Check files and folders like `unspin check`; config is found from the first path if not given."""
     names = [str(p) for p in paths]
     if config is None:
-        found = find_config(Path(names[0]).resolve()) if names else None
+        found = find_config(Path(os.path.abspath(names[0]))) if names else None
         config = load_config(found)
     pipeline, errors = build_pipeline(config)
     if errors:

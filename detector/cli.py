@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -28,7 +29,7 @@ def _config(config_file: str | None, paths: tuple[str, ...], overrides: dict):
             _fail(f"{config_file}: config file not found")
     else:
         first = next((p for p in paths if p != "-"), ".")
-        path = find_config(Path(first).resolve())
+        path = find_config(Path(os.path.abspath(first)))
     try:
         return load_config(path, overrides)
     except ConfigError as error:

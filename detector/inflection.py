@@ -46,7 +46,10 @@ def lemma_key(word: str) -> str:
 def inflection_tag(word: str) -> str | None:
     """The Penn tag that turns the word's lemma into `word` (NNS, VBD, ...), or None for a base form."""
     lower = word.lower()
-    for upos, forms in lemminflect.getAllLemmas(lower).items():
+    found = lemminflect.getAllLemmas(lower)
+    if any(lower in forms for forms in found.values()):
+        return None  # a base form in some part of speech ("meeting" the noun): keep it as is
+    for upos, forms in found.items():
         for tag in INFLECTED_TAGS.get(upos, ()):
             for lemma in forms:
                 if lemma != lower and lower in lemminflect.getInflection(lemma, tag=tag):

@@ -1,0 +1,52 @@
+"""Shared fixtures: sample articles written by the tests themselves (never the corpora)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from detector.cli import main
+
+SPUN_SENTENCE = "The Unfamiliar Clergyman spoke at a squeeze meeting on Tuesday."
+CLEAN_SENTENCE = "The Foreign Minister spoke at a press conference on Tuesday."
+
+
+@pytest.fixture
+def run_cli(monkeypatch):
+    """Invoke `unspin` in-process; returns (exit code, stdout, stderr)."""
+
+    def run(*args, stdin: bytes | None = None):
+        runner = CliRunner()
+        result = runner.invoke(main, list(args), input=stdin, catch_exceptions=False)
+        return result.exit_code, result.stdout, result.stderr
+
+    return run
+
+
+@pytest.fixture
+def articles(tmp_path):
+    """A folder with one spun article in each format, one clean article and a code file."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "spun.txt").write_text(f"Headline\n\n{SPUN_SENTENCE}\nSecond line.\n", encoding="utf-8")
+    (folder / "spun.md").write_text(
+        "---\ntitle: Unfamiliar Clergyman\n---\n# Talks\n\n"
+        f"Officials said **{SPUN_SENTENCE[4:]}**\n\n```\nunfamiliar clergyman in code\n```\n",
+        encoding="utf-8",
+    )
+    (folder / "spun.html").write_text(
+        "<html><head><style>p{}</style></head><body><h1>Talks</h1>"
+        "<p>The <em>Unfamiliar</em> Clergyman&rsquo;s trip was in the rouse of the polite war.</p>"
+        "<script>var unfamiliar_clergyman = 1;</script></body></html>",
+        encoding="utf-8",
+    )
+    (folder / "clean.txt").write_text(CLEAN_SENTENCE + "\n", encoding="utf-8")
+    (folder / "notes.py").write_text("x = 'unfamiliar clergyman'\n", encoding="utf-8")
+    return folder
+
+
+def findings_of(stdout: str) -> dict[str, list[dict]]:
+    report = json.loads(stdout)
+    return {f["path"]: f["findings"] for f in report["files"]}
