@@ -111,3 +111,24 @@ def show_config(path, config_file):
     for name, value in config.items():
         shown = value if not isinstance(value, list) else "[" + ", ".join(repr(v) for v in value) + "]"
         click.echo(f"{name.replace('_', '-')} = {shown}    # {config.origin_of(name)}")
+
+
+@main.command()
+@click.argument("source", default="-", type=click.File("r", encoding="utf-8"))
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed; the same seed gives the same output.")
+@click.option("--rate", type=click.FloatRange(0, 1), default=0.3, show_default=True, help="Share of eligible words to spin.")
+@click.option("--kinds", help="Comma-separated behaviours to use (default all): synonym, phrase, compound, pos_slip, register, agreement.")
+def spin(source, seed, rate, kinds):
+    """Spin an article like a SpinBot-style rewriter; prints {"text", "spans"} as JSON."""
+    import json
+
+    from detector.lexicon import shipped_lexicon
+    from detector.spinner import KINDS, SpinConfig, Spinner
+    from detector.thesaurus import shipped_thesaurus
+
+    chosen = tuple(k.strip() for k in kinds.split(",")) if kinds else KINDS
+    unknown = set(chosen) - set(KINDS)
+    if unknown:
+        raise click.BadParameter(f"unknown kind(s): {', '.join(sorted(unknown))}", param_hint="--kinds")
+    spinner = Spinner(shipped_thesaurus(), shipped_lexicon(), SpinConfig(rate=rate, kinds=chosen))
+    click.echo(json.dumps(spinner.spin(source.read(), seed=seed).to_dict(), ensure_ascii=False))

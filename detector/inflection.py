@@ -104,6 +104,10 @@ def carry_over(replacement: str, original: str) -> str:
         tag = inflection_tag(original_words[-1])
         if tag:
             parts = re.split(r"([\s-]+)", replacement)
-            parts[-1] = inflect(parts[-1], tag)
+            words = range(0, len(parts), 2)
+            # Verbs inflect their first word ("set up" → "sets up"); nouns their last content word.
+            content = [k for k in words if parts[k].lower() not in SMALL_WORDS] or list(words)
+            head = content[0] if tag.startswith("VB") else content[-1]
+            parts[head] = inflect(parts[head], tag)
             replacement = "".join(parts)
     return apply_casing(replacement, casing(original))

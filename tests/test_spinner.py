@@ -1,0 +1,95 @@
+import json
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from detector.lexicon import Term
+from detector.spinner import KINDS, SpinConfig, Spinner
+from detector.thesaurus import Thesaurus, shipped_thesaurus
+
+ARTICLE = (
+    "The Foreign Minister told a press conference on Tuesday that nuclear-armed states must talk. "
+    "Chief Executive Jane Smith said an historic deal was expected, as well as new rules for banks. "
+    '"We will cut interest rates," the governor said, in the wake of the civil war.'
+)
+
+
+@pytest.fixture(scope="module")
+def spinner():
+    lexicon = [Term(t, 1, "test") for t in ("Foreign Minister", "press conference", "interest rates", "in the wake of", "civil war", "Chief Executive")]
+    return Spinner(shipped_thesaurus(), lexicon)
+
+
+def test_spans_map_to_originals_and_unspinning_restores_the_input(spinner):
+    for seed in range(30):
+        result = spinner.spin(ARTICLE, seed=seed, rate=0.4)
+        assert result.unspin() == ARTICLE
+        previous_end = 0
+        for span in result.spans:
+            assert previous_end <= span.start < span.end <= len(result.text)
+            assert result.text[span.start : span.end] != span.original
+            assert span.kind in KINDS
+            previous_end = span.end
+
+
+def test_same_seed_same_output_and_rate_controls_density(spinner):
+    assert spinner.spin(ARTICLE, seed=7).to_dict() == spinner.spin(ARTICLE, seed=7).to_dict()
+    assert spinner.spin(ARTICLE, seed=7).text != spinner.spin(ARTICLE, seed=8).text
+    low = sum(len(spinner.spin(ARTICLE, seed=s, rate=0.1).spans) for s in range(20))
+    high = sum(len(spinner.spin(ARTICLE, seed=s, rate=0.5).spans) for s in range(20))
+    assert high > 1.5 * low
+    assert spinner.spin(ARTICLE, seed=1, rate=0.0).spans == [] or all(
+        s.kind == "phrase" for s in spinner.spin(ARTICLE, seed=1, rate=0.0).spans
+    )
+
+
+def test_proper_nouns_numbers_and_function_words_stay(spinner):
+    text = "Jane Smith and the UN met on 12 May in Paris."
+    for seed in range(20):
+        result = spinner.spin(text, seed=seed, rate=1.0)
+        for span in result.spans:
+            assert span.original not in ("Jane", "Smith", "UN", "12", "Paris", "and", "the", "on", "in")
+
+
+def test_all_behaviours_occur_and_keep_case_and_inflection():
+    thesaurus = Thesaurus(
+        {
+            "foreign": {"a": ("unfamiliar",)},
+            "minister": {"n": ("clergyman",)},
+            "nuclear": {"a": ("atomic",)},
+            "armed": {"a": ("outfitted",)},
+            "historic": {"a": ("notable",)},
+            "press": {"n": ("squeeze",), "v": ("push",)},
+            "rate": {"n": ("pace",), "v": ("grade",)},
+        }
+    )
+    spinner = Spinner(thesaurus, [Term("Foreign Minister", 1, "t")], SpinConfig(rate=1.0, phrase_rate=1.0, register_rate=1.0, slip_rate=0.0))
+    result = spinner.spin("Two Foreign Ministers. A historic press. Nuclear-armed states. The information rates.", seed=3)
+    spun = {(result.text[s.start : s.end], s.original, s.kind) for s in result.spans}
+    assert ("Unfamiliar Clergymen", "Foreign Ministers", "phrase") in spun
+    assert ("A notable", "A historic", "agreement") not in spun  # "a notable" still agrees
+    assert ("Atomic outfitted", "Nuclear-armed", "compound") in spun
+    assert ("info", "information", "register") in spun
+    assert ("paces", "rates", "synonym") in spun
+    slip = Spinner(thesaurus, [], SpinConfig(rate=1.0, slip_rate=1.0)).spin("The historic press.", seed=1)
+    assert [(slip.text[s.start : s.end], s.kind) for s in slip.spans][-1] == ("push", "pos_slip")
+    agreement = Spinner(Thesaurus({"historic": {"a": ("notable",)}}), [], SpinConfig(rate=1.0)).spin("an historic day", seed=0)
+    assert [(agreement.text[s.start : s.end], s.original, s.kind) for s in agreement.spans] == [("an notable", "an historic", "agreement")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from("ab cdeFG-'.,\n”“") , max_size=80) | st.sampled_from([ARTICLE]), seed=st.integers(0, 1000), rate=st.floats(0, 1))
+def test_unspin_is_exact_for_any_text(spinner, text, seed, rate):
+    result = spinner.spin(text, seed=seed, rate=rate)
+    assert result.unspin() == text
+
+
+def test_spin_command_prints_text_and_spans(run_cli):
+    code, out, _ = run_cli("spin", "--seed", "4", "--rate", "0.5", "-", stdin=ARTICLE.encode())
+    assert code == 0
+    result = json.loads(out)
+    assert set(result) == {"text", "spans"} and result["spans"]
+    for span in result["spans"]:
+        assert set(span) == {"start", "end", "original", "kind"}
+    code, _, err = run_cli("spin", "--kinds", "nope", "-", stdin=b"x")
+    assert code == 2 and "unknown kind" in err
