@@ -25,10 +25,11 @@ def load_tables(config: Config) -> tuple[MappingTable, list[str]]:
 
 
 def build_pipeline(config: Config) -> tuple[Pipeline, list[str]]:
+    from detector.detectors.quality import QualityDetector
     from detector.detectors.table import TableDetector
 
     table, errors = load_tables(config)
-    detectors = [TableDetector(table)]
+    detectors = [TableDetector(table), QualityDetector(set(config.disable))]
     return Pipeline(config, detectors), errors
 
 

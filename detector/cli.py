@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -120,8 +121,6 @@ def show_config(path, config_file):
 @click.option("--kinds", help="Comma-separated behaviours to use (default all): synonym, phrase, compound, pos_slip, register, agreement.")
 def spin(source, seed, rate, kinds):
     """Spin an article like a SpinBot-style rewriter; prints {"text", "spans"} as JSON."""
-    import json
-
     from detector.lexicon import shipped_lexicon
     from detector.spinner import KINDS, SpinConfig, Spinner
     from detector.thesaurus import shipped_thesaurus
@@ -132,3 +131,59 @@ def spin(source, seed, rate, kinds):
         raise click.BadParameter(f"unknown kind(s): {', '.join(sorted(unknown))}", param_hint="--kinds")
     spinner = Spinner(shipped_thesaurus(), shipped_lexicon(), SpinConfig(rate=rate, kinds=chosen))
     click.echo(json.dumps(spinner.spin(source.read(), seed=seed).to_dict(), ensure_ascii=False))
+
+
+@main.group()
+def data():
+    """Build training data from the news corpora."""
+
+
+@data.command("build")
+@click.option("--corpora", type=click.Path(file_okay=False, exists=True), help="Folder with bbc/ and reuters21578/ (default ../shared/corpora).")
+@click.option("--output", type=click.Path(file_okay=False), default="work/dataset", show_default=True, help="Where to save the datasets.")
+@click.option("--train-passages", type=int, default=26_000, show_default=True)
+@click.option("--eval-passages", type=int, default=1_500, show_default=True)
+@click.option("--seed", type=int, default=13, show_default=True)
+def data_build(corpora, output, train_passages, eval_passages, seed):
+    """Spin clean news into labelled train/validation/test datasets (saved with `datasets`)."""
+    from detector.corpora import default_root
+    from detector.dataset import BuildConfig, build
+    from detector.lexicon import shipped_lexicon
+    from detector.model.base import load_tokenizer
+    from detector.spinner import Spinner
+    from detector.thesaurus import shipped_thesaurus
+
+    config = BuildConfig(
+        corpora=Path(corpora) if corpora else default_root(),
+        output=Path(output),
+        train_passages=train_passages,
+        eval_passages=eval_passages,
+        seed=seed,
+    )
+    _, stats = build(config, load_tokenizer(), Spinner(shipped_thesaurus(), shipped_lexicon()), log=lambda m: click.echo(m, err=True))
+    click.echo(json.dumps(stats, indent=2))
+
+
+@main.command()
+@click.option("--dataset", type=click.Path(file_okay=False, exists=True), default="work/dataset", show_default=True)
+@click.option("--output", type=click.Path(file_okay=False), default="work/train", show_default=True, help="Checkpoints and training record.")
+@click.option("--version", "version", default="unspin-minilm-v1", show_default=True, help="Model version: the folder written in models/.")
+@click.option("--models-dir", type=click.Path(file_okay=False), default="models", show_default=True)
+@click.option("--epochs", type=float, default=1.0, show_default=True)
+@click.option("--max-steps", type=int, help="Stop after this many steps (overrides --epochs).")
+@click.option("--batch-size", type=int, default=32, show_default=True)
+@click.option("--learning-rate", type=float, default=8e-5, show_default=True)
+@click.option("--eval-every", type=int, default=400, show_default=True)
+@click.option("--resume", is_flag=True, help="Continue from the checkpoint in --output.")
+@click.option("--tiny", is_flag=True, help="Train a tiny randomly initialised network (for tests).")
+@click.option("--seed", type=int, default=13, show_default=True)
+def train(dataset, output, version, models_dir, epochs, max_steps, batch_size, learning_rate, eval_every, resume, tiny, seed):
+    """Fine-tune the span classifier, calibrate it and write a model version to models/."""
+    from detector.model.pipeline import train_model_version
+
+    record = train_model_version(
+        dataset=Path(dataset), output=Path(output), folder=Path(models_dir) / version, version=version,
+        epochs=epochs, max_steps=max_steps, batch_size=batch_size, learning_rate=learning_rate,
+        eval_every=eval_every, resume=resume, tiny=tiny, seed=seed, log=lambda m: click.echo(m, err=True),
+    )
+    click.echo(json.dumps(record["metrics"], indent=2))

@@ -57,7 +57,7 @@ class Finding:
 
 
 def merge_overlapping(findings: list[Finding]) -> list[Finding]:
-    """Merge findings of the same rule family whose spans overlap into one finding.
+    """Merge findings of the same rule whose spans overlap (table and model, say) into one.
 
     The merged finding spans both, keeps the strongest severity, score and source, and
     the union of suggestions (best first, no repeats).
@@ -65,7 +65,7 @@ def merge_overlapping(findings: list[Finding]) -> list[Finding]:
     merged: list[Finding] = []
     for finding in sorted(findings, key=lambda f: (f.start, -f.end)):
         last = merged[-1] if merged else None
-        if last and finding.start < last.end and finding.rule[:4] == last.rule[:4]:
+        if last and finding.start < last.end and finding.rule == last.rule:
             stronger, weaker = (last, finding) if last.score >= finding.score else (finding, last)
             suggestions = {s.text.lower(): s for s in weaker.suggestions}
             suggestions.update({s.text.lower(): s for s in stronger.suggestions})

@@ -214,13 +214,10 @@ class Spinner:
         return None
 
     def _spin_term(self, text, tokens, i, n, rng, kinds):
-        """Spin a lexicon term word by word: every content word swapped, the span covering the term."""
-        start, end = tokens[i][0], tokens[i + n - 1][1]
-        pieces, changed, pos = [], 0, start
+        """Spin a lexicon term word by word; the span runs from its first to its last changed word."""
+        changed = []
         previous = tokens[i - 1][2].lower() if i else None
-        for j in range(n):
-            w_start, w_end, word = tokens[i + j]
-            pieces.append(text[pos:w_start])
+        for w_start, w_end, word in tokens[i : i + n]:
             found = None
             if word.lower() not in FUNCTION_WORDS:
                 if "-" in word:
@@ -228,12 +225,16 @@ class Spinner:
                     found = (compound[2], "phrase") if compound else None
                 else:
                     found = self._replacement(word, self._pos_of(previous, word), rng, kinds - {"register"})
-            pieces.append(found[0] if found else word)
-            changed += found is not None
-            previous, pos = word.lower(), w_end
+            if found:
+                changed.append((w_start, w_end, found[0]))
+            previous = word.lower()
         if not changed:
             return None
-        return start, end, "".join(pieces), "phrase"
+        pieces, pos = [], changed[0][0]
+        for w_start, w_end, replacement in changed:
+            pieces += [text[pos:w_start], replacement]
+            pos = w_end
+        return changed[0][0], changed[-1][1], "".join(pieces), "phrase"
 
     def _spin_compound(self, start, end, word, rng, kinds):
         parts = word.split("-")

@@ -1,0 +1,1 @@
+"""The fine-tuned span classifier: features, network, training, shipped weights, inference."""

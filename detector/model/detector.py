@@ -1,0 +1,168 @@
+"""SPUN001 from the fine-tuned span tagger.
+
+Long texts are cut into overlapping token windows; windows from all documents of a
+call are batched together by length, so little compute goes to padding. Token
+probabilities become word probabilities (mean over a word's sub-words, taking the
+window where the word is furthest from an edge), words above the word threshold join
+into spans, and a span's raw score (its mean word probability) is calibrated on
+validation data into a probability.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from detector.document import Document
+from detector.findings import Finding
+from detector.model.features import casing_ids
+from detector.rules import SPUN_PHRASE
+
+WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+SPAN_GAP = re.compile(r"[ \t\-]*")
+BATCH_TOKENS = 4096
+
+
+@dataclass
+class RawSpan:
+    start: int
+    end: int
+    score: float
+
+
+class SpanModel:
+    """The network with its tokenizer and settings: text in, scored character spans out."""
+
+    def __init__(self, network, tokenizer, settings):
+        self.network = network
+        self.tokenizer = tokenizer
+        self.settings = settings
+        self._knots = (np.asarray(settings.calibration_x, dtype=float), np.asarray(settings.calibration_y, dtype=float))
+
+    @classmethod
+    def load(cls, folder):
+        from detector.model.base import load_tokenizer
+        from detector.model.store import load_model
+
+        network, settings = load_model(folder)
+        return cls(network, load_tokenizer(), settings)
+
+    def calibrate(self, raw: float) -> float:
+        return float(np.interp(raw, *self._knots))
+
+    def word_probabilities(self, texts: list[str]) -> list[list[tuple[int, int, float]]]:
+        """For each text, (start, end, probability spun) of every word."""
+        import torch
+
+        inner = self.settings.max_tokens - 2
+        encodings, windows = [], []
+        for t, text in enumerate(texts):
+            encoded = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
+            ids, offsets = encoded["input_ids"], encoded["offset_mapping"]
+            encodings.append((ids, offsets, casing_ids(text, offsets)))
+            start = 0
+            while True:
+                windows.append((t, start, min(len(ids), start + inner)))
+                if start + inner >= len(ids):
+                    break
+                start += self.settings.stride
+        probabilities = [np.zeros(len(e[0])) for e in encodings]
+        best_margin = [np.full(len(e[0]), -1) for e in encodings]
+        order = sorted(range(len(windows)), key=lambda w: windows[w][2] - windows[w][1])
+        cls_id, sep_id = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
+        batch: list[int] = []
+
+        def run(batch_windows: list[int]) -> None:
+            width = max(windows[w][2] - windows[w][1] for w in batch_windows) + 2
+            ids = torch.zeros((len(batch_windows), width), dtype=torch.long)
+            casing = torch.zeros_like(ids)
+            mask = torch.zeros_like(ids)
+            for row, w in enumerate(batch_windows):
+                t, a, b = windows[w]
+                token_ids, _, casings = encodings[t]
+                ids[row, : b - a + 2] = torch.tensor([cls_id, *token_ids[a:b], sep_id])
+                casing[row, 1 : b - a + 1] = torch.tensor(casings[a:b])
+                mask[row, : b - a + 2] = 1
+            with torch.inference_mode():
+                logits = self.network(ids, mask, casing)
+            spun = 1.0 - torch.softmax(logits.float(), dim=-1)[..., 0]
+            for row, w in enumerate(batch_windows):
+                t, a, b = windows[w]
+                values = spun[row, 1 : b - a + 1].numpy()
+                positions = np.arange(a, b)
+                margin = np.minimum(positions - a, b - 1 - positions)
+                better = margin > best_margin[t][a:b]
+                probabilities[t][a:b][better] = values[better]
+                best_margin[t][a:b][better] = margin[better]
+
+        for w in order:
+            length = windows[w][2] - windows[w][1] + 2
+            if batch and (len(batch) + 1) * length > BATCH_TOKENS:
+                run(batch)
+                batch = []
+            batch.append(w)
+        if batch:
+            run(batch)
+
+        out = []
+        for text, (ids, offsets, _), probs in zip(texts, encodings, probabilities):
+            words = []
+            token = 0
+            for match in WORD.finditer(text):
+                start, end = match.span()
+                while token < len(offsets) and offsets[token][1] <= start:
+                    token += 1
+                first = token
+                while token < len(offsets) and offsets[token][0] < end:
+                    token += 1
+                if token > first:
+                    words.append((start, end, float(probs[first:token].mean())))
+            out.append(words)
+        return out
+
+    def raw_spans(self, texts: list[str]) -> list[list[RawSpan]]:
+        """Runs of words above the word threshold, separated only by spaces or hyphens."""
+        cut = self.settings.word_threshold
+        result = []
+        for text, words in zip(texts, self.word_probabilities(texts)):
+            spans: list[RawSpan] = []
+            run: list[tuple[int, int, float]] = []
+            for word in words + [(len(text) + 1, len(text) + 1, 0.0)]:
+                joined = run and SPAN_GAP.fullmatch(text, run[-1][1], word[0]) is not None
+                if word[2] >= cut and (not run or joined):
+                    run.append(word)
+                    continue
+                if run:
+                    spans.append(RawSpan(run[0][0], run[-1][1], float(np.mean([p for _, _, p in run]))))
+                run = [word] if word[2] >= cut else []
+            result.append(spans)
+        return result
+
+
+class ModelDetector:
+    name = "model"
+
+    def __init__(self, model: SpanModel):
+        self.model = model
+
+    def detect_many(self, docs: list[Document]) -> list[list[Finding]]:
+        found = []
+        for doc, spans in zip(docs, self.model.raw_spans([d.text for d in docs])):
+            findings = []
+            for span in spans:
+                score = self.model.calibrate(span.score)
+                findings.append(
+                    Finding(
+                        rule=SPUN_PHRASE.code,
+                        severity="error" if score >= 0.8 else "warning",
+                        start=span.start,
+                        end=span.end,
+                        score=score,
+                        source=self.name,
+                        message="phrasing reads as machine-spun",
+                    )
+                )
+            found.append(findings)
+        return found

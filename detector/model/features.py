@@ -1,0 +1,77 @@
+"""Token features shared by training and inference: BIO labels and casing classes.
+
+The base encoder is uncased, so the Title Case of "Unfamiliar Clergyman" would be lost;
+each sub-word token gets a casing class of the word it belongs to, which the network
+embeds and adds to its input.
+"""
+
+from __future__ import annotations
+
+import re
+
+LABELS = ("O", "B", "I")
+IGNORE = -100
+CASING_CLASSES = 5  # lower, capitalised mid-sentence, capitalised at sentence start, upper, other
+WORD = re.compile(r"\S+")
+SENTENCE_BREAK = re.compile(r"[.!?:;\"“”]\s*$|\n\s*$")
+
+
+def casing_class(word: str, sentence_start: bool) -> int:
+    letters = [c for c in word if c.isalpha()]
+    if not letters:
+        return 4
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return 3
+    if letters[0].isupper():
+        return 2 if sentence_start else 1
+    if all(c.islower() for c in letters):
+        return 0
+    return 4
+
+
+def casing_ids(text: str, offsets: list[tuple[int, int]]) -> list[int]:
+    """Casing class per token (0 for special tokens, whose offsets are empty)."""
+    words = [(m.start(), m.end()) for m in WORD.finditer(text)]
+    classes, starts = [], []
+    for index, (start, end) in enumerate(words):
+        previous_gap = text[max(0, words[index - 1][1] - 2) : start] if index else ""
+        sentence_start = index == 0 or bool(SENTENCE_BREAK.search(previous_gap))
+        classes.append(casing_class(text[start:end], sentence_start))
+        starts.append(start)
+    out, w = [], 0
+    for start, end in offsets:
+        if end <= start:
+            out.append(0)
+            continue
+        while w + 1 < len(words) and words[w + 1][0] <= start:
+            w += 1
+        out.append(classes[w] if words else 0)
+    return out
+
+
+def merge_runs(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """Join spans separated only by white space: adjacent swaps read as one spun phrase."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and not text[merged[-1][1] : start].strip():
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def bio_labels(offsets: list[tuple[int, int]], spans: list[tuple[int, int]]) -> list[int]:
+    """BIO label ids per token; special tokens get IGNORE."""
+    labels, span_index, inside = [], 0, None
+    for start, end in offsets:
+        if end <= start:
+            labels.append(IGNORE)
+            continue
+        while span_index < len(spans) and spans[span_index][1] <= start:
+            span_index += 1
+        if span_index < len(spans) and spans[span_index][0] < end:
+            labels.append(2 if inside == span_index else 1)
+            inside = span_index
+        else:
+            labels.append(0)
+    return labels

@@ -1,0 +1,19 @@
+"""Building quality findings: a certain fix becomes the single suggestion, score 1."""
+
+from __future__ import annotations
+
+from detector.findings import Finding, Suggestion
+from detector.rules import Rule
+
+
+def finding(rule: Rule, start: int, end: int, message: str, fix: str | None = None, score: float = 1.0) -> Finding:
+    return Finding(
+        rule=rule.code,
+        severity=rule.severity,
+        start=start,
+        end=end,
+        score=score,
+        source="quality",
+        message=message,
+        suggestions=[Suggestion(fix, score)] if fix is not None else [],
+    )

@@ -1,0 +1,31 @@
+"""QUAL007 boilerplate line: "Read also:", "Read more:", "Also read:", "Related:", photo
+credits and captions left inside the article body.
+
+Why: scraped pages keep the site's navigation and credit lines, which have no place in
+a republished article. Reported as info: an editor decides whether to keep them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from detector.quality._finding import finding
+from detector.rules import Rule
+
+RULE = Rule("QUAL007", "boilerplate-line", "info", "A navigation or credit line (\"Read more:\", photo credit) inside the text.")
+LINE = re.compile(
+    r"^[ \t]*(?:(?:read (?:also|more)|also read|see also|related(?: articles?| stories)?|recommended|advertisement)\b[ \t]*[:\-–—]?"
+    r"|(?:photo|image|picture)(?: credit| copyright| caption)?[ \t]*[:\-–—]|\(?(?:photo|image|picture) (?:by|courtesy of|credit)\b"
+    r"|(?:getty images|reuters/|ap photo|afp photo)\b).*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def check(text: str):
+    found = []
+    for match in LINE.finditer(text):
+        start = match.start() + len(match.group()) - len(match.group().lstrip())
+        end = match.start() + len(match.group().rstrip())
+        if end > start:
+            found.append(finding(RULE, start, end, "boilerplate line: navigation or credit text"))
+    return found
