@@ -30,7 +30,32 @@ def build_pipeline(config: Config) -> tuple[Pipeline, list[str]]:
 
     table, errors = load_tables(config)
     detectors = [TableDetector(table), QualityDetector(set(config.disable))]
-    return Pipeline(config, detectors), errors
+    default_threshold = 0.5
+    if config.model:
+        model, error = load_shipped_model()
+        if error:
+            errors.append(error)
+        elif model:
+            from detector.model.detector import ModelDetector
+
+            detectors.append(ModelDetector(model))
+            default_threshold = model.settings.threshold
+    return Pipeline(config, detectors, default_threshold=default_threshold), errors
+
+
+def load_shipped_model():
+    """(SpanModel or None, error line or None) for the newest model version in models/."""
+    from detector.model.store import ModelError, shipped_model_dir
+
+    folder = shipped_model_dir()
+    if folder is None:
+        return None, None
+    from detector.model.detector import SpanModel
+
+    try:
+        return SpanModel.load(folder), None
+    except (ModelError, OSError, ValueError) as error:
+        return None, f"{folder}: cannot load model: {error}"
 
 
 def check_targets(

@@ -72,7 +72,8 @@ def _overrides(**values) -> dict:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
 @click.option("--stdin-filename", help="Name (and so format) for text read from '-'.")
 @click.option("--color/--no-color", default=None, help="Colour text output (default: when stdout is a terminal).")
-def check(paths, config_file, tables, threshold, include, exclude, encoding, max_bytes, fmt, fail_on, exit_zero, stdin_filename, color):
+@click.option("--no-model", is_flag=True, help="Use the mapping tables and quality rules only (no classifier, no torch).")
+def check(paths, config_file, tables, threshold, include, exclude, encoding, max_bytes, fmt, fail_on, exit_zero, stdin_filename, color, no_model):
     """Check files, folders (recursively) or '-' for stdin."""
     from detector.api import build_pipeline, check_targets
     from detector.files import discover
@@ -81,7 +82,7 @@ def check(paths, config_file, tables, threshold, include, exclude, encoding, max
     config = _config(
         config_file,
         paths,
-        _overrides(tables=tables, threshold=threshold, include=include, exclude=exclude, encoding=encoding, max_bytes=max_bytes, fail_on=fail_on),
+        _overrides(tables=tables, threshold=threshold, include=include, exclude=exclude, encoding=encoding, max_bytes=max_bytes, fail_on=fail_on, model=False if no_model else None),
     )
     pipeline, setup_errors = build_pipeline(config)
     for message in setup_errors:
@@ -187,3 +188,38 @@ def train(dataset, output, version, models_dir, epochs, max_steps, batch_size, l
         eval_every=eval_every, resume=resume, tiny=tiny, seed=seed, log=lambda m: click.echo(m, err=True),
     )
     click.echo(json.dumps(record["metrics"], indent=2))
+
+
+@main.command("eval")
+@click.argument("folder", required=False, type=click.Path(file_okay=False, exists=True))
+@click.option("--gold", type=click.Path(dir_okay=False, exists=True), help="Gold spans (JSON lines: file, start, end, text, canonical); files are read from FOLDER (default: the gold file's name without _gold.jsonl).")
+@click.option("--clean", "clean", multiple=True, type=click.Path(exists=True), help="Folder of clean text: every spin finding there is false; repeatable.")
+@click.option("--synthetic", type=click.Path(file_okay=False, exists=True), help="Spun datasets folder (unspin data build); evaluates its test split.")
+@click.option("--limit", type=int, help="Evaluate at most this many synthetic examples.")
+@click.option("--threshold", type=float, help="Score threshold (default: the model's).")
+@click.option("--no-model", is_flag=True, help="Tables only.")
+@click.option("--no-table", is_flag=True, help="Model only (no mapping tables).")
+def evaluate(folder, gold, clean, synthetic, limit, threshold, no_model, no_table):
+    """Span precision/recall/F1, restoration top-1/top-3 and false findings per 1,000 words."""
+    from detector.api import build_pipeline
+    from detector.config import Config
+    from detector.evaluate import evaluate_clean, evaluate_gold, evaluate_synthetic
+
+    if not (gold or clean or synthetic):
+        raise click.UsageError("give --gold, --clean or --synthetic")
+    config = Config(threshold=threshold, model=not no_model, disable=[])
+    pipeline, errors = build_pipeline(config)
+    if errors:
+        _fail("; ".join(errors))
+    if no_table:
+        pipeline.detectors = [d for d in pipeline.detectors if d.name != "table"]
+    report = {"threshold": pipeline.threshold, "detectors": [d.name for d in pipeline.detectors if d.name != "quality"]}
+    if gold:
+        gold_path = Path(gold)
+        files = Path(folder) if folder else gold_path.with_name(gold_path.name.replace("_gold.jsonl", ""))
+        report["gold"] = evaluate_gold(pipeline, gold_path, files)
+    if clean:
+        report["clean"] = evaluate_clean(pipeline, [Path(c) for c in clean])
+    if synthetic:
+        report["synthetic"] = evaluate_synthetic(pipeline, Path(synthetic), limit=limit)
+    click.echo(json.dumps(report, indent=2, ensure_ascii=False))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 PUNCTUATION = re.compile(r"[\s\-‐‑–—'’\"“”.,;:!?()]+")
 
@@ -70,3 +71,134 @@ class SpanCounts:
 def normalise_term(text: str) -> str:
     """Lower case, hyphens, quotes and punctuation folded to single spaces (restoration checks)."""
     return " ".join(PUNCTUATION.sub(" ", text.lower()).split())
+
+
+@dataclass
+class RestorationCounts:
+    found: int = 0
+    top1: int = 0
+    top3: int = 0
+    misses: list = field(default_factory=list)
+
+    def add(self, text: str, gold: tuple[int, int], canonical: list[str], findings: list) -> None:
+        """Score one found gold span: apply the k-th suggestion of each overlapping finding."""
+        overlapping = sorted((f for f in findings if f.start < gold[1] and gold[0] < f.end), key=lambda f: f.start)
+        if not overlapping:
+            return
+        self.found += 1
+        start, end = min(gold[0], overlapping[0].start), max(gold[1], max(f.end for f in overlapping))
+        expected = {normalise_term(text[start : gold[0]] + c + text[gold[1] : end]) for c in canonical}
+        hits = []
+        for rank in range(3):
+            pieces, pos = [], start
+            for f in overlapping:
+                if f.start < pos:
+                    continue
+                choice = f.suggestions[min(rank, len(f.suggestions) - 1)].text if f.suggestions else text[f.start : f.end]
+                pieces += [text[pos : f.start], choice]
+                pos = f.end
+            pieces.append(text[pos:end])
+            hits.append(normalise_term("".join(pieces)) in expected)
+        self.top1 += hits[0]
+        self.top3 += any(hits)
+        if not hits[0]:
+            self.misses.append({"text": text[start:end], "expected": canonical[0], "got": [s.text for f in overlapping for s in f.suggestions[:3]]})
+
+    def metrics(self) -> dict:
+        return {
+            "found": self.found,
+            "top1": round(self.top1 / self.found, 4) if self.found else 0.0,
+            "top3": round(self.top3 / self.found, 4) if self.found else 0.0,
+        }
+
+
+def spin_findings(result) -> list:
+    return [f for f in result.findings if f.rule.startswith("SPUN")]
+
+
+def evaluate_gold(pipeline, gold_file: Path, folder: Path) -> dict:
+    """Span precision/recall/F1 and restoration on gold spans (the pps_dev format)."""
+    import json
+
+    from detector.readers import read_document
+
+    gold_by_file: dict[str, list[dict]] = {}
+    for line in gold_file.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            item = json.loads(line)
+            gold_by_file.setdefault(item["file"], []).append(item)
+    spans, restoration = SpanCounts(), RestorationCounts()
+    names = sorted(gold_by_file)
+    docs = [read_document(name, (folder / name).read_text(encoding="utf-8")) for name in names]
+    for doc, result in zip(docs, pipeline.check(docs)):
+        findings = spin_findings(result)
+        gold = gold_by_file[doc.path]
+        gold_spans = [(g["start"], g["end"]) for g in gold]
+        predicted = [(f.start, f.end) for f in findings]
+        spans.add(doc.source, gold_spans, predicted)
+        for g in gold:
+            if is_found(doc.source, (g["start"], g["end"]), predicted):
+                restoration.add(doc.source, (g["start"], g["end"]), g["canonical"], findings)
+    return {"spans": spans.metrics(), "restoration": restoration.metrics(), "false_findings": spans.false_findings[:50], "restoration_misses": restoration.misses[:50]}
+
+
+def evaluate_clean(pipeline, paths: list[Path]) -> dict:
+    """Spin findings per 1,000 words on text known to be clean (all of them are false)."""
+    from detector.api import check_targets
+    from detector.files import discover
+
+    config = pipeline.config
+    targets = discover([str(p) for p in paths], config.extensions, config.include, config.exclude)
+    counts = SpanCounts()
+    by_severity: dict[str, int] = {}
+    for result in check_targets(pipeline, targets):
+        findings = spin_findings(result)
+        counts.words += result.words
+        counts.predicted += len(findings)
+        counts.false_findings += [f.text for f in findings]
+        for f in findings:
+            by_severity[f.severity] = by_severity.get(f.severity, 0) + 1
+    return {
+        "words": counts.words,
+        "false_findings": counts.predicted,
+        "by_severity": by_severity,
+        "false_per_1000_words": round(1000 * counts.predicted / max(1, counts.words), 3),
+        "examples": counts.false_findings[:50],
+    }
+
+
+def evaluate_synthetic(pipeline, dataset_dir: Path, split: str = "test", limit: int | None = None) -> dict:
+    """Span metrics and restoration on a split of the spun datasets."""
+    import json
+
+    from datasets import load_from_disk
+
+    from detector.document import Document
+    from detector.model.features import merge_runs
+
+    rows = load_from_disk(str(dataset_dir))[split]
+    if limit:
+        rows = rows.select(range(min(limit, len(rows))))
+    docs, golds = [], []
+    for i, row in enumerate(rows):
+        spin_spans = json.loads(row["spans"])
+        merged = merge_runs([(s["start"], s["end"]) for s in spin_spans], row["text"])
+        canonical = []
+        for start, end in merged:
+            inside = [s for s in spin_spans if start <= s["start"] and s["end"] <= end]
+            pieces, pos = [], start
+            for s in inside:
+                pieces += [row["text"][pos : s["start"]], s["original"]]
+                pos = s["end"]
+            canonical.append("".join(pieces) + row["text"][pos:end])
+        docs.append(Document.plain(f"{split}/{i}", row["text"]))
+        golds.append(list(zip(merged, canonical)))
+    spans, restoration = SpanCounts(), RestorationCounts()
+    for doc, gold, result in zip(docs, golds, pipeline.check(docs)):
+        findings = spin_findings(result)
+        predicted = [(f.start, f.end) for f in findings]
+        spans.add(doc.text, [g for g, _ in gold], predicted)
+        for span, original in gold:
+            if is_found(doc.text, span, predicted):
+                restoration.add(doc.text, span, [original], findings)
+    return {"spans": spans.metrics(), "restoration": restoration.metrics()}

@@ -21,22 +21,28 @@ SMALL_WORDS = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "nor", "o
 WORD = re.compile(r"[A-Za-z][A-Za-z']*")
 
 
+# Matching looks through noun and verb inflection only: adjective lemmas would make
+# "more" and "most" one word ("much"), and a table entry would match ordinary prose.
+MATCH_UPOS = ("NOUN", "VERB")
+
+
 @lru_cache(maxsize=200_000)
 def lemmas(word: str) -> frozenset[str]:
-    """Every lemma lemminflect knows for `word` in any part of speech, plus the word itself."""
+    """The word and its noun and verb lemmas ("clergymen" → {"clergymen", "clergyman"})."""
     lower = word.lower()
     found = {lower}
-    for forms in lemminflect.getAllLemmas(lower).values():
-        found.update(forms)
+    for upos, forms in lemminflect.getAllLemmas(lower).items():
+        if upos in MATCH_UPOS:
+            found.update(forms)
     return frozenset(found)
 
 
 @lru_cache(maxsize=200_000)
 def lemma_key(word: str) -> str:
-    """One canonical lemma for table lookups: the noun lemma, else verb, else any, else the word."""
+    """One canonical lemma for table lookups: the noun lemma, else the verb lemma, else the word."""
     lower = word.lower()
     found = lemminflect.getAllLemmas(lower)
-    for upos in ("NOUN", "VERB", "ADJ", "ADV"):
+    for upos in MATCH_UPOS:
         if upos in found:
             return found[upos][0]
     return lower

@@ -37,8 +37,9 @@ class FileResult:
 
 
 class Pipeline:
-    def __init__(self, config: Config, detectors: list, suggesters: list | None = None):
+    def __init__(self, config: Config, detectors: list, suggesters: list | None = None, default_threshold: float = 0.5):
         self.config = config
+        self.threshold = config.threshold if config.threshold is not None else default_threshold
         self.detectors = detectors
         self.suggesters = suggesters or []
         self._allow = [
@@ -77,7 +78,7 @@ class Pipeline:
         return kept
 
     def _threshold(self, finding: Finding) -> float:
-        return self.config.threshold if finding.rule.startswith(SPIN_RULE_PREFIX) else 0.0
+        return self.threshold if finding.rule.startswith(SPIN_RULE_PREFIX) else 0.0
 
     def _result(self, doc: Document, findings: list[Finding]) -> FileResult:
         for finding in findings:

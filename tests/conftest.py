@@ -13,6 +13,14 @@ SPUN_SENTENCE = "The Unfamiliar Clergyman spoke at a squeeze meeting on Tuesday.
 CLEAN_SENTENCE = "The Foreign Minister spoke at a press conference on Tuesday."
 
 
+@pytest.fixture(autouse=True)
+def without_shipped_model(request, monkeypatch):
+    """Tests of the pipeline see table and quality findings only; model tests opt in with the
+    `shipped_model` marker so their expectations do not shift with each model version."""
+    if "shipped_model" not in request.keywords:
+        monkeypatch.setattr("detector.api.load_shipped_model", lambda: (None, None))
+
+
 @pytest.fixture
 def run_cli(monkeypatch):
     """Invoke `unspin` in-process; returns (exit code, stdout, stderr)."""

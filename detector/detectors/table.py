@@ -9,6 +9,7 @@ from detector.detectors import PerDocument
 from detector.tables import MappingTable
 
 RULE = "SPUN001"
+ERROR_SCORE = 0.9
 
 
 class TableDetector(PerDocument):
@@ -25,7 +26,7 @@ class TableDetector(PerDocument):
             findings.append(
                 Finding(
                     rule=RULE,
-                    severity="error",
+                    severity="error" if match.entry.score >= ERROR_SCORE else "warning",
                     start=match.start,
                     end=match.end,
                     score=match.entry.score,

@@ -75,24 +75,25 @@ class MappingTable:
                 return match.entry
         return None
 
-    def find(self, text: str) -> list[Match]:
-        """Longest non-overlapping table matches in `text`, left to right."""
+    def find(self, text: str, every: bool = False) -> list[Match]:
+        """Table matches in `text`, left to right: the longest at each place, not overlapping,
+        or with `every` all matches at every place (overlaps included)."""
         tokens = [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text)]
         matches: list[Match] = []
         i = 0
         while i < len(tokens):
-            best: tuple[int, Entry] | None = None
+            here = []
             for key in lemmas(tokens[i][2]):
                 for keys, entry in self._by_first.get(key, ()):
-                    length = len(keys)
-                    if best and length <= best[0] or i + length > len(tokens):
-                        continue
-                    if self._matches_at(text, tokens, i, keys):
-                        best = (length, entry)
-            if best:
-                length, entry = best
-                matches.append(Match(tokens[i][0], tokens[i + length - 1][1], entry))
-                i += length
+                    if i + len(keys) <= len(tokens) and self._matches_at(text, tokens, i, keys):
+                        here.append((len(keys), entry))
+            if every:
+                matches += [Match(tokens[i][0], tokens[i + n - 1][1], entry) for n, entry in here]
+                i += 1
+            elif here:
+                n, entry = max(here, key=lambda item: item[0])
+                matches.append(Match(tokens[i][0], tokens[i + n - 1][1], entry))
+                i += n
             else:
                 i += 1
         return matches
@@ -113,11 +114,17 @@ def read_tsv(path: Path, text: str) -> list[Entry]:
             continue
         fields = line.split("\t")
         if len(fields) < 2 or not fields[0].strip() or not fields[1].strip():
-            raise TableError(f"{path}:{number}: expected 'spun<TAB>canonical[<TAB>source<TAB>notes]'")
+            raise TableError(f"{path}:{number}: expected 'spun<TAB>canonical[<TAB>source<TAB>notes<TAB>score]'")
         canonical = tuple(c.strip() for c in fields[1].split("|") if c.strip())
         source = fields[2].strip() if len(fields) > 2 else path.name
         notes = fields[3].strip() if len(fields) > 3 else ""
-        entries.append(Entry(fields[0].strip().lower(), canonical, source or path.name, notes))
+        try:
+            score = float(fields[4]) if len(fields) > 4 and fields[4].strip() else Entry.score
+        except ValueError:
+            raise TableError(f"{path}:{number}: score {fields[4]!r} is not a number") from None
+        if not 0 <= score <= 1:
+            raise TableError(f"{path}:{number}: score {score} is outside 0..1")
+        entries.append(Entry(fields[0].strip().lower(), canonical, source or path.name, notes, score))
     return entries
 
 
