@@ -31,6 +31,7 @@ def build_pipeline(config: Config) -> tuple[Pipeline, list[str]]:
     table, errors = load_tables(config)
     detectors = [TableDetector(table), QualityDetector(set(config.disable))]
     default_threshold = 0.5
+    model = None
     if config.model:
         model, error = load_shipped_model()
         if error:
@@ -40,7 +41,31 @@ def build_pipeline(config: Config) -> tuple[Pipeline, list[str]]:
 
             detectors.append(ModelDetector(model))
             default_threshold = model.settings.threshold
-    return Pipeline(config, detectors, default_threshold=default_threshold), errors
+    return Pipeline(config, detectors, [build_suggester(table, model)], default_threshold), errors
+
+
+def build_suggester(table: MappingTable, model=None):
+    from detector.lexicon import shipped_lexicon
+    from detector.suggest import Lazy, SpinSuggester
+    from detector.suggest.table import TableCandidates
+    from detector.thesaurus import shipped_thesaurus
+
+    def lexicon_candidates():
+        from detector.suggest.lexicon import LexiconCandidates
+
+        return LexiconCandidates(shipped_lexicon(), shipped_thesaurus())
+
+    def word_candidates():
+        from detector.suggest.words import WordCandidates
+
+        return WordCandidates(shipped_thesaurus())
+
+    judge = None
+    if model is not None:
+        from detector.suggest.judge import ClassifierJudge
+
+        judge = ClassifierJudge(model)
+    return SpinSuggester([TableCandidates(table)], [Lazy(lexicon_candidates), Lazy(word_candidates)], judge)
 
 
 def load_shipped_model():

@@ -223,3 +223,62 @@ def evaluate(folder, gold, clean, synthetic, limit, threshold, no_model, no_tabl
     if synthetic:
         report["synthetic"] = evaluate_synthetic(pipeline, Path(synthetic), limit=limit)
     click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@with_shared_options
+@click.option("--diff", "mode", flag_value="diff", default=True, help="Print a unified diff and change nothing (default).")
+@click.option("--in-place", "mode", flag_value="in-place", help="Rewrite the files (atomically).")
+@click.option("--stdout", "mode", flag_value="stdout", help="Print the fixed text.")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.5, show_default=True, help="Apply fixes of findings scoring at least this.")
+@click.option("--no-model", is_flag=True, help="Use the mapping tables and quality rules only.")
+@click.option("--stdin-filename", help="Name (and so format) for text read from '-'.")
+def fix(paths, config_file, tables, threshold, include, exclude, encoding, max_bytes, mode, min_score, no_model, stdin_filename):
+    """Apply the best suggestion of each finding; --diff shows, --in-place writes, --stdout prints."""
+    from detector.api import build_pipeline
+    from detector.files import STDIN, InputError, decode, discover, read_bytes
+    from detector.fix import FixError, apply_edits, plan_edits, unified_diff, write_atomic
+    from detector.readers import read_document
+
+    config = _config(
+        config_file,
+        paths,
+        _overrides(tables=tables, threshold=threshold, include=include, exclude=exclude, encoding=encoding, max_bytes=max_bytes, model=False if no_model else None),
+    )
+    if mode == "in-place" and STDIN in paths:
+        raise click.UsageError("--in-place cannot rewrite stdin; use --stdout")
+    pipeline, errors = build_pipeline(config)
+    failed = bool(errors)
+    for message in errors:
+        click.echo(f"unspin: error: {message}", err=True)
+    pending = False
+    for target in discover(list(paths), config.extensions, config.include, config.exclude):
+        name = stdin_filename if target.display == STDIN and stdin_filename else target.display
+        try:
+            original = read_bytes(target, config.max_bytes)
+            source = decode(original, config.encoding)
+        except InputError as error:
+            click.echo(f"{name}: error: {error}", err=True)
+            failed = True
+            continue
+        doc = read_document(name, source)
+        [result] = pipeline.check([doc])
+        edits, skipped = plan_edits(doc, result.findings, min_score)
+        fixed = apply_edits(source, edits)
+        if skipped:
+            click.echo(f"{name}: {skipped} fix(es) skipped: markup inside the flagged words", err=True)
+        if mode == "stdout":
+            click.echo(fixed, nl=False)
+        elif mode == "diff":
+            diff = unified_diff(name, source, fixed)
+            pending |= bool(diff)
+            click.echo(diff, nl=False)
+        elif fixed != source:
+            try:
+                write_atomic(target.path, fixed, config.encoding, original)
+                click.echo(f"{name}: {len(edits)} fix(es) applied", err=True)
+            except (FixError, OSError) as error:
+                click.echo(f"{name}: error: {error}", err=True)
+                failed = True
+    sys.exit(EXIT_ERROR if failed else EXIT_FINDINGS if pending else EXIT_CLEAN)

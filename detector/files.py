@@ -105,8 +105,8 @@ def decode(data: bytes, encoding: str) -> str:
         raise InputError(f"unknown encoding {encoding!r}") from None
 
 
-def read_target(target: Target, encoding: str, max_bytes: int, stdin: BinaryIO | None = None) -> str:
-    """The decoded text of a target, or an `InputError` saying why it cannot be read."""
+def read_bytes(target: Target, max_bytes: int, stdin: BinaryIO | None = None) -> bytes:
+    """The raw bytes of a target, or an `InputError` saying why it cannot be read."""
     if target.error:
         raise InputError(target.error)
     if target.path is None:
@@ -124,4 +124,9 @@ def read_target(target: Target, encoding: str, max_bytes: int, stdin: BinaryIO |
             raise InputError(f"cannot read: {error.strerror or error}") from None
     if len(data) > max_bytes:
         raise InputError(f"input is over the {max_bytes:,}-byte limit (--max-bytes)")
-    return decode(data, encoding)
+    return data
+
+
+def read_target(target: Target, encoding: str, max_bytes: int, stdin: BinaryIO | None = None) -> str:
+    """The decoded text of a target, or an `InputError` saying why it cannot be read."""
+    return decode(read_bytes(target, max_bytes, stdin), encoding)

@@ -37,6 +37,9 @@ class Finding:
     column: int = 0
     end_line: int = 0
     end_column: int = 0
+    # The span in the checked text (before markup was mapped back), for fixes.
+    checked_start: int = 0
+    checked_end: int = 0
 
     def to_dict(self) -> dict:
         return {

@@ -110,10 +110,12 @@ def carry_over(replacement: str, original: str) -> str:
         tag = inflection_tag(original_words[-1])
         if tag:
             parts = re.split(r"([\s-]+)", replacement)
-            words = range(0, len(parts), 2)
-            # Verbs inflect their first word ("set up" → "sets up"); nouns their last content word.
-            content = [k for k in words if parts[k].lower() not in SMALL_WORDS] or list(words)
-            head = content[0] if tag.startswith("VB") else content[-1]
-            parts[head] = inflect(parts[head], tag)
-            replacement = "".join(parts)
+            content = [k for k in range(0, len(parts), 2) if parts[k].lower() not in SMALL_WORDS]
+            # Verbs inflect their first verb ("set up" → "sets up"), nouns their last noun; a
+            # replacement without a word of that kind ("nuclear-armed" for a VBN) stays as it is.
+            upos = "VERB" if tag.startswith("VB") else "NOUN" if tag.startswith("NN") else "ADJ"
+            heads = [k for k in (content if upos == "VERB" else reversed(content)) if upos in lemminflect.getAllLemmas(parts[k].lower())]
+            if heads:
+                parts[heads[0]] = inflect(parts[heads[0]], tag)
+                replacement = "".join(parts)
     return apply_casing(replacement, casing(original))

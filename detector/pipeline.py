@@ -82,6 +82,7 @@ class Pipeline:
 
     def _result(self, doc: Document, findings: list[Finding]) -> FileResult:
         for finding in findings:
+            finding.checked_start, finding.checked_end = finding.start, finding.end
             finding.start, finding.end = doc.to_source(finding.start, finding.end)
             finding.text = doc.source[finding.start : finding.end]
             finding.line, finding.column = doc.line_col(finding.start)

@@ -1,0 +1,78 @@
+"""Suggesters: ranked canonical terms for every spun-phrase finding.
+
+Candidates come from three sources, most trusted first: the mapping tables (table.py),
+a reverse-thesaurus search over the canonical lexicon (lexicon.py) and word-by-word
+synonyms (words.py). A judge (judge.py) re-ranks them by how natural the fine-tuned
+classifier finds each candidate in its sentence. Every suggestion keeps the flagged
+text's inflection and casing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from detector.document import Document
+from detector.findings import Finding, Suggestion
+from detector.inflection import carry_over
+
+MAX_SUGGESTIONS = 5
+
+
+@dataclass
+class Candidate:
+    text: str
+    prior: float
+    source: str
+
+
+class Lazy:
+    """A candidate source built on first use: the thesaurus and lexicon indexes cost a
+    second to build, which a run whose findings all come from the tables never pays."""
+
+    def __init__(self, build):
+        self._build = build
+        self._source = None
+
+    def candidates(self, phrase: str) -> list[Candidate]:
+        if self._source is None:
+            self._source = self._build()
+        return self._source.candidates(phrase)
+
+
+class SpinSuggester:
+    """Fills `suggestions` of SPUN findings from the candidate sources, judged in context.
+
+    `authoritative` sources (the tables) end the search when they have candidates;
+    the others are all consulted and ranked together.
+    """
+
+    def __init__(self, authoritative: list, searched: list, judge=None):
+        self.authoritative = authoritative
+        self.searched = searched
+        self.judge = judge
+
+    def _candidates(self, phrase: str) -> list[Candidate]:
+        for source in self.authoritative:
+            found = source.candidates(phrase)
+            if found:
+                return found
+        return [c for source in self.searched for c in source.candidates(phrase)]
+
+    def suggest(self, doc: Document, findings: list[Finding]) -> None:
+        spun = [f for f in findings if f.rule.startswith("SPUN")]
+        pending = []
+        for finding in spun:
+            phrase = doc.text[finding.start : finding.end]
+            candidates: dict[str, Candidate] = {}
+            for candidate in self._candidates(phrase):
+                text = carry_over(candidate.text, phrase)
+                key = text.lower()
+                if key != phrase.lower() and (key not in candidates or candidates[key].prior < candidate.prior):
+                    candidates[key] = Candidate(text, candidate.prior, candidate.source)
+            ranked = sorted(candidates.values(), key=lambda c: -c.prior)[: MAX_SUGGESTIONS * 3]
+            pending.append((finding, ranked))
+        if self.judge:
+            self.judge.rescore(doc, pending)
+        for finding, ranked in pending:
+            ranked.sort(key=lambda c: -c.prior)
+            finding.suggestions = [Suggestion(c.text, min(1.0, c.prior)) for c in ranked[:MAX_SUGGESTIONS]]

@@ -1,0 +1,56 @@
+from detector.lexicon import Term
+from detector.suggest import SpinSuggester
+from detector.suggest.lexicon import LexiconCandidates
+from detector.suggest.table import TableCandidates
+from detector.suggest.words import WordCandidates
+from detector.tables import Entry, MappingTable
+from detector.thesaurus import Thesaurus
+from detector.document import Document
+from detector.findings import Finding
+
+THESAURUS = Thesaurus(
+    {
+        "chief": {"n": ("boss", "top dog", "head")},
+        "executive": {"n": ("official", "administrator")},
+        "nuclear": {"a": ("atomic",)},
+        "armed": {"a": ("equipped", "outfitted")},
+        "foreign": {"a": ("unfamiliar", "alien")},
+        "minister": {"n": ("clergyman", "pastor")},
+        "press": {"n": ("squeeze",)},
+        "conference": {"n": ("meeting",)},
+        "meeting": {"n": ("conference", "gathering")},
+    }
+)
+LEXICON = [Term("Chief Executive", 600, "hand"), Term("nuclear-armed", 30, "hand"), Term("Foreign Minister", 70, "hand"), Term("press conference", 150, "hand")]
+
+
+def texts(candidates):
+    return [c.text for c in sorted(candidates, key=lambda c: -c.prior)]
+
+
+def test_lexicon_search_aligns_one_word_to_several_and_back():
+    lexicon = LexiconCandidates(LEXICON, THESAURUS)
+    assert texts(lexicon.candidates("atomic outfitted"))[0] == "nuclear-armed"
+    assert texts(lexicon.candidates("top dog official"))[0] == "chief executive"
+    assert texts(lexicon.candidates("unfamiliar pastor"))[0] == "foreign minister"
+    assert lexicon.candidates("random words") == []
+
+
+def test_word_by_word_candidates_when_no_term_fits():
+    words = WordCandidates(THESAURUS)
+    assert "squeeze conference" in texts(words.candidates("squeeze meeting"))
+
+
+def test_suggestions_keep_inflection_and_casing_and_table_comes_first():
+    table = MappingTable([Entry("unfamiliar clergyman", ("foreign minister",), "t")])
+    suggester = SpinSuggester([TableCandidates(table)], [LexiconCandidates(LEXICON, THESAURUS), WordCandidates(THESAURUS)])
+    doc = Document.plain("a.txt", "Two Unfamiliar Clergymen and the Atomic Outfitted states, with Top Dog Officials.")
+    findings = []
+    for phrase in ("Unfamiliar Clergymen", "Atomic Outfitted", "Top Dog Officials"):
+        start = doc.text.index(phrase)
+        findings.append(Finding("SPUN001", "error", start, start + len(phrase), 0.9, "model", "m"))
+    suggester.suggest(doc, findings)
+    assert [f.suggestions[0].text for f in findings] == ["Foreign Ministers", "Nuclear-Armed", "Chief Executives"]
+    for f in findings:
+        assert [s.score for s in f.suggestions] == sorted((s.score for s in f.suggestions), reverse=True)
+        assert len(f.suggestions) <= 5
