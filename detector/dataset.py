@@ -68,19 +68,25 @@ def featurize(tokenizer, text: str, spans: list[tuple[int, int]], max_tokens: in
     }
 
 
-def build(config: BuildConfig, tokenizer, spinner, log=print):
+def corpus_documents(corpora: Path):
+    """The training documents: BBC (minus tech) first, then Reuters."""
+    yield from bbc_documents(corpora)
+    yield from reuters_documents(corpora)
+
+
+def build(config: BuildConfig, tokenizer, spinner, log=print, documents=None):
+    """Spin, label and save the datasets; `documents` ((id, text) pairs) defaults to the corpora."""
     from datasets import Dataset, DatasetDict
 
     started = time.time()
     rng = random.Random(config.seed)
     pools: dict[str, list[tuple[str, str]]] = {split: [] for split in SPLITS}
-    documents = Counter()
-    for source, docs in (("bbc", bbc_documents(config.corpora)), ("reuters", reuters_documents(config.corpora))):
-        for doc_id, text in docs:
-            split = split_of(doc_id)
-            documents[(source, split)] += 1
-            pools[split].extend((doc_id, p) for p in passages(text, config.max_words))
-    stats = {"documents": {f"{s}/{p}": n for (s, p), n in sorted(documents.items())}, "splits": {}}
+    counts = Counter()
+    for doc_id, text in documents if documents is not None else corpus_documents(config.corpora):
+        split = split_of(doc_id)
+        counts[(doc_id.split("/")[0], split)] += 1
+        pools[split].extend((doc_id, p) for p in passages(text, config.max_words))
+    stats = {"documents": {f"{s}/{p}": n for (s, p), n in sorted(counts.items())}, "splits": {}}
     result = {}
     for split in SPLITS:
         pool = pools[split]

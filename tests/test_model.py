@@ -1,0 +1,113 @@
+"""Training and inference paths on a tiny randomly initialised BERT, in seconds; and a
+smoke test of the shipped model."""
+
+import json
+
+import pytest
+
+from detector.dataset import BuildConfig, build, split_of
+from detector.document import Document
+from detector.lexicon import Term
+from detector.model.base import load_tokenizer
+from detector.model.detector import ModelDetector, SpanModel
+from detector.model.features import bio_labels, casing_ids, merge_runs
+from detector.model.pipeline import train_model_version
+from detector.model.store import ModelError, shipped_model_dir
+from detector.spinner import Spinner
+from detector.thesaurus import shipped_thesaurus
+
+SENTENCES = [
+    "The Foreign Minister told a press conference on Tuesday that talks would resume.",
+    "Interest rates rose sharply after the central bank met in the capital.",
+    "The chief executive said profits had fallen because of weak demand at home.",
+    "Officials said the civil war had cost the region dearly over many years.",
+    "The company expects sales to grow strongly in the coming months.",
+]
+
+
+def test_bio_labels_and_casing_follow_the_tokenizer():
+    tokenizer = load_tokenizer()
+    text = "The Unfamiliar Clergyman met NATO leaders."
+    encoded = tokenizer(text, return_offsets_mapping=True)
+    offsets = [tuple(o) for o in encoded["offset_mapping"]]
+    labels = bio_labels(offsets, merge_runs([(4, 14), (15, 24)], text))
+    tokens = tokenizer.convert_ids_to_tokens(encoded["input_ids"])
+    assert [(t, l) for t, l in zip(tokens, labels) if l > 0] == [("unfamiliar", 1), ("clergyman", 2)]
+    assert labels[0] == -100 and labels[-1] == -100
+    cases = dict(zip(tokens, casing_ids(text, offsets)))
+    assert (cases["the"], cases["unfamiliar"], cases["met"], cases["nato"]) == (2, 1, 0, 3)
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tiny")
+    documents = [(f"test/{i}", " ".join(SENTENCES[(i + k) % len(SENTENCES)] for k in range(3))) for i in range(80)]
+    assert {split_of(d) for d, _ in documents} == {"train", "validation", "test"}
+    lexicon = [Term(t, 1, "test") for t in ("Foreign Minister", "press conference", "interest rates", "civil war")]
+    config = BuildConfig(corpora=root, output=root / "dataset", train_passages=200, eval_passages=20, spins_per_passage=2)
+    _, stats = build(config, load_tokenizer(), Spinner(shipped_thesaurus(), lexicon), log=lambda m: None, documents=documents)
+    assert stats["splits"]["train"]["examples"] > stats["splits"]["train"]["passages"]
+    record = train_model_version(
+        dataset=root / "dataset", output=root / "train", folder=root / "models" / "tiny-v1", version="tiny-v1",
+        epochs=1, max_steps=12, batch_size=8, learning_rate=1e-3, eval_every=6, resume=False, tiny=True, seed=1, log=lambda m: None,
+    )
+    return root, record
+
+
+def test_training_writes_a_checked_model_version(tiny_model):
+    root, record = tiny_model
+    folder = root / "models" / "tiny-v1"
+    assert sorted(p.name for p in folder.iterdir()) == ["config.json", "manifest.json", "model.safetensors"]
+    settings = json.loads((folder / "config.json").read_text())
+    assert settings["version"] == "tiny-v1" and settings["training"]["steps"] == 12
+    assert len(settings["calibration_x"]) == len(settings["calibration_y"]) >= 1
+    assert [h["step"] for h in record["training"]["history"]] == [6, 12]
+
+
+def test_resume_continues_from_the_checkpoint(tiny_model):
+    root, _ = tiny_model
+    record = train_model_version(
+        dataset=root / "dataset", output=root / "train", folder=root / "models" / "tiny-v2", version="tiny-v2",
+        epochs=1, max_steps=18, batch_size=8, learning_rate=1e-3, eval_every=6, resume=True, tiny=True, seed=1, log=lambda m: None,
+    )
+    assert [h["step"] for h in record["training"]["history"]] == [6, 12, 18]
+
+
+def test_inference_windows_long_documents_and_maps_spans(tiny_model):
+    root, _ = tiny_model
+    model = SpanModel.load(root / "models" / "tiny-v1")
+    model.settings.word_threshold = 0.0  # a random tiny model: make every word a span candidate
+    long_text = " ".join(SENTENCES * 40)
+    docs = [Document.plain("a.txt", long_text), Document.plain("b.txt", SENTENCES[0])]
+    [long_findings, short_findings] = ModelDetector(model).detect_many(docs)
+    words = model.word_probabilities([long_text])[0]
+    assert len(words) == len(long_text.split())
+    assert all(0.0 <= p <= 1.0 for _, _, p in words)
+    assert long_findings and all(0 <= f.start < f.end <= len(long_text) for f in long_findings)
+    assert all(0.0 <= f.score <= 1.0 for f in long_findings + short_findings)
+
+
+def test_altered_model_files_are_refused(tiny_model):
+    root, _ = tiny_model
+    folder = root / "models" / "tiny-v1"
+    weights = folder / "model.safetensors"
+    original = weights.read_bytes()
+    weights.write_bytes(original[:-1] + bytes([original[-1] ^ 1]))
+    try:
+        with pytest.raises(ModelError, match="SHA-256 does not match"):
+            SpanModel.load(folder)
+    finally:
+        weights.write_bytes(original)
+
+
+@pytest.mark.shipped_model
+@pytest.mark.skipif(shipped_model_dir() is None, reason="no model version shipped in models/")
+def test_shipped_model_flags_the_spun_title_and_not_the_real_one():
+    model = SpanModel.load(shipped_model_dir())
+    detector = ModelDetector(model)
+    spun = "Unfamiliar Clergyman Sergei Lavrov arrived on Tuesday."
+    clean = "Foreign Minister Sergei Lavrov arrived on Tuesday."
+    [spun_findings, clean_findings] = detector.detect_many([Document.plain("s.txt", spun), Document.plain("c.txt", clean)])
+    threshold = model.settings.threshold
+    assert [spun[f.start : f.end] for f in spun_findings if f.score >= threshold] == ["Unfamiliar Clergyman"]
+    assert [f for f in clean_findings if f.score >= threshold] == []
