@@ -83,20 +83,58 @@ def load_shipped_model():
         return None, f"{folder}: cannot load model: {error}"
 
 
+BATCH_WORDS = 20_000
+BATCH_FILES = 64
+
+
 def check_targets(
-    pipeline: Pipeline, targets: list[Target], stdin_filename: str | None = None, stdin=None
+    pipeline: Pipeline,
+    targets: list[Target],
+    stdin_filename: str | None = None,
+    stdin=None,
+    cache=None,
+    progress=None,
 ) -> list[FileResult]:
+    """Results for targets in their order. Files are read one by one but checked in
+    batches (the model batches windows across files); cached results are reused."""
     config = pipeline.config
-    results: list[FileResult] = []
-    for target in targets:
+    results: list[FileResult | None] = [None] * len(targets)
+    batch: list[tuple[int, object, str | None]] = []
+    batch_words = 0
+
+    def flush():
+        nonlocal batch, batch_words
+        if batch:
+            for (index, doc, key), result in zip(batch, pipeline.check([doc for _, doc, _ in batch])):
+                results[index] = result
+                if cache is not None:
+                    cache.put(key, {k: v for k, v in result.to_dict().items() if k != "path"})
+            if progress:
+                progress(len(batch))
+        batch, batch_words = [], 0
+
+    for index, target in enumerate(targets):
         display = stdin_filename if target.display == STDIN and stdin_filename else target.display
         try:
             source = read_target(target, config.encoding, config.max_bytes, stdin)
         except InputError as error:
-            results.append(FileResult(path=display, error=str(error)))
+            results[index] = FileResult(path=display, error=str(error))
+            if progress:
+                progress(1)
             continue
-        document = read_document(display, source, format_for(display))
-        results.extend(pipeline.check([document]))
+        fmt = format_for(display)
+        key = cache.key(source, fmt) if cache is not None else None
+        cached = cache.get(key) if cache is not None else None
+        if cached is not None:
+            results[index] = FileResult.from_dict({**cached, "path": display})
+            if progress:
+                progress(1)
+            continue
+        batch.append((index, read_document(display, source, fmt), key))
+        batch_words += len(source.split())
+        if batch_words >= BATCH_WORDS or len(batch) >= BATCH_FILES:
+            flush()
+    flush()
     return results
 
 

@@ -37,6 +37,14 @@ def _config(config_file: str | None, paths: tuple[str, ...], overrides: dict):
         _fail(str(error))
 
 
+def _progress_bar(total: int, quiet: bool):
+    """A progress bar on stderr for long runs; silent when stderr is not a terminal or with --quiet."""
+    from tqdm import tqdm
+
+    disabled = quiet or total < 20 or not sys.stderr.isatty()
+    return tqdm(total=total, unit="file", disable=disabled, file=sys.stderr, leave=False)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="unspin")
 def main():
@@ -73,7 +81,10 @@ def _overrides(**values) -> dict:
 @click.option("--stdin-filename", help="Name (and so format) for text read from '-'.")
 @click.option("--color/--no-color", default=None, help="Colour text output (default: when stdout is a terminal).")
 @click.option("--no-model", is_flag=True, help="Use the mapping tables and quality rules only (no classifier, no torch).")
-def check(paths, config_file, tables, threshold, include, exclude, encoding, max_bytes, fmt, fail_on, exit_zero, stdin_filename, color, no_model):
+@click.option("--no-cache", is_flag=True, help="Check every file again instead of reusing cached results.")
+@click.option("-j", "--jobs", type=click.IntRange(1), default=1, show_default=True, help="Worker processes (each loads its own model).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def check(paths, config_file, tables, threshold, include, exclude, encoding, max_bytes, fmt, fail_on, exit_zero, stdin_filename, color, no_model, no_cache, jobs, quiet):
     """Check files, folders (recursively) or '-' for stdin."""
     from detector.api import build_pipeline, check_targets
     from detector.files import discover
@@ -88,7 +99,18 @@ def check(paths, config_file, tables, threshold, include, exclude, encoding, max
     for message in setup_errors:
         click.echo(f"unspin: error: {message}", err=True)
     targets = discover(list(paths), config.extensions, config.include, config.exclude)
-    results = check_targets(pipeline, targets, stdin_filename)
+    with _progress_bar(len(targets), quiet) as bar:
+        if jobs > 1 and len(targets) > 1 and not any(t.display == "-" for t in targets):
+            from detector.parallel import check_parallel
+
+            results = check_parallel(config, targets, jobs, not no_cache, bar.update)
+        else:
+            cache = None
+            if not no_cache:
+                from detector.cache import ResultCache, default_cache_dir
+
+                cache = ResultCache(default_cache_dir(), pipeline.fingerprint)
+            results = check_targets(pipeline, targets, stdin_filename, cache=cache, progress=bar.update)
     color = sys.stdout.isatty() if color is None else color
     click.echo(render(fmt, Report(results, color=color, tool_version=__version__)), nl=False)
     if fmt != "text":

@@ -59,6 +59,12 @@ class Finding:
         }
 
 
+def finding_from_dict(data: dict) -> Finding:
+    """The inverse of `Finding.to_dict` (for cached results)."""
+    fields = {k: v for k, v in data.items() if k != "suggestions"}
+    return Finding(**fields, suggestions=[Suggestion(**s) for s in data["suggestions"]])
+
+
 def merge_overlapping(findings: list[Finding]) -> list[Finding]:
     """Merge findings of the same rule whose spans overlap (table and model, say) into one.
 

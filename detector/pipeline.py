@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from detector.config import Config
 from detector.document import Document
-from detector.findings import Finding, merge_overlapping
+from detector.findings import Finding, finding_from_dict, merge_overlapping
 
 WORDS = re.compile(r"\w+(?:['’]\w+)*")
 QUOTED = re.compile(r'"[^"\n]{1,2000}"|“[^”\n]{1,2000}”')
@@ -35,6 +35,16 @@ class FileResult:
             "findings": [f.to_dict() for f in self.findings],
         }
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "FileResult":
+        return cls(
+            path=data["path"],
+            words=data["words"],
+            score=data["score"],
+            error=data["error"],
+            findings=[finding_from_dict(f) for f in data["findings"]],
+        )
+
 
 class Pipeline:
     def __init__(self, config: Config, detectors: list, suggesters: list | None = None, default_threshold: float = 0.5):
@@ -47,6 +57,16 @@ class Pipeline:
             for phrase in config.allow
             if phrase.strip()
         ]
+
+    @property
+    def fingerprint(self) -> str:
+        """What the results depend on besides the text: versions and configuration."""
+        from detector import __version__
+
+        c = self.config
+        parts = [__version__, str(self.threshold), repr(sorted(c.disable)), repr(c.allow), str(c.skip_quotes)]
+        parts += [f"{d.name}:{getattr(d, 'version', '')}" for d in self.detectors]
+        return "|".join(parts)
 
     def check(self, docs: list[Document]) -> list[FileResult]:
         per_doc: list[list[Finding]] = [[] for _ in docs]

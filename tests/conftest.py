@@ -21,6 +21,13 @@ def without_shipped_model(request, monkeypatch):
         monkeypatch.setattr("detector.api.load_shipped_model", lambda: (None, None))
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    """Each test gets its own result cache, so no test sees another's results."""
+    monkeypatch.setenv("UNSPIN_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
 @pytest.fixture
 def run_cli(monkeypatch):
     """Invoke `unspin` in-process; returns (exit code, stdout, stderr)."""

@@ -13,6 +13,7 @@ class QualityDetector(PerDocument):
 
     def __init__(self, disabled: set[str] | frozenset[str] = frozenset()):
         self.modules = [m for m in RULE_MODULES if m.RULE.code not in disabled]
+        self.version = ",".join(m.RULE.code for m in self.modules)
 
     def detect(self, doc: Document) -> list[Finding]:
         return [f for module in self.modules for f in module.check(doc.text)]

@@ -17,6 +17,7 @@ class TableDetector(PerDocument):
 
     def __init__(self, table: MappingTable):
         self.table = table
+        self.version = table.version
 
     def detect(self, doc: Document) -> list[Finding]:
         findings = []

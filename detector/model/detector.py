@@ -35,10 +35,11 @@ class RawSpan:
 class SpanModel:
     """The network with its tokenizer and settings: text in, scored character spans out."""
 
-    def __init__(self, network, tokenizer, settings):
+    def __init__(self, network, tokenizer, settings, weights_sha256: str = ""):
         self.network = network
         self.tokenizer = tokenizer
         self.settings = settings
+        self.version = f"{settings.version}:{weights_sha256[:16]}"
         self._knots = (np.asarray(settings.calibration_x, dtype=float), np.asarray(settings.calibration_y, dtype=float))
 
     @classmethod
@@ -46,8 +47,8 @@ class SpanModel:
         from detector.model.base import load_tokenizer
         from detector.model.store import load_model
 
-        network, settings = load_model(folder)
-        return cls(network, load_tokenizer(), settings)
+        network, settings, manifest = load_model(folder)
+        return cls(network, load_tokenizer(), settings, manifest["sha256"]["model.safetensors"])
 
     def calibrate(self, raw: float) -> float:
         return float(np.interp(raw, *self._knots))
@@ -146,6 +147,7 @@ class ModelDetector:
 
     def __init__(self, model: SpanModel):
         self.model = model
+        self.version = model.version
 
     def detect_many(self, docs: list[Document]) -> list[list[Finding]]:
         found = []

@@ -81,14 +81,14 @@ def load_settings(folder: Path) -> ModelSettings:
 
 
 def load_model(folder: Path):
-    """(SpanTagger in eval mode, settings): the base encoder from its package plus the trained layers."""
+    """(SpanTagger in eval mode, settings, manifest): the base encoder from its package plus the trained layers."""
     from safetensors.torch import load_file
     from transformers import BertConfig
 
     from detector.model.base import base_model_path
     from detector.model.network import FROZEN_PREFIX, SpanTagger
 
-    verify(folder)
+    manifest = verify(folder)
     settings = load_settings(folder)
     state = load_file(str(folder / WEIGHTS))
     if settings.bert_config:
@@ -100,4 +100,4 @@ def load_model(folder: Path):
     if unexpected or any(not k.startswith(FROZEN_PREFIX) for k in missing):
         raise ModelError(f"{folder}: weights do not fit the network (missing {missing[:3]}, unexpected {unexpected[:3]})")
     model.eval()
-    return model, settings
+    return model, settings, manifest

@@ -1,0 +1,56 @@
+"""The result cache: unchanged files are not checked again.
+
+A result is stored under a key made of the file's text, its format and the pipeline's
+fingerprint (unspin version, model version, table version, configuration), so any change
+to one of them misses. The cache lives in `$UNSPIN_CACHE_DIR`, else
+`$XDG_CACHE_HOME/unspin`, else `~/.cache/unspin`: one small JSON file per result,
+written atomically. An unreadable or corrupt entry counts as a miss and is rewritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+
+def default_cache_dir() -> Path:
+    if os.environ.get("UNSPIN_CACHE_DIR"):
+        return Path(os.environ["UNSPIN_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "unspin"
+
+
+class ResultCache:
+    def __init__(self, folder: Path, fingerprint: str):
+        self.folder = folder
+        self.fingerprint = fingerprint
+
+    def key(self, text: str, fmt: str) -> str:
+        digest = hashlib.sha256()
+        for part in (self.fingerprint, fmt, text):
+            digest.update(part.encode("utf-8", "surrogatepass"))
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> dict | None:
+        try:
+            entry = json.loads(self._path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return entry if isinstance(entry, dict) and entry.get("key") == key else None
+
+    def put(self, key: str, result: dict) -> None:
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False, encoding="utf-8") as handle:
+                json.dump({"key": key, **result}, handle, ensure_ascii=False)
+            os.replace(handle.name, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time

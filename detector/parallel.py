@@ -1,0 +1,49 @@
+"""`--jobs N`: files checked by N worker processes, each with its own pipeline (and model).
+
+Workers are spawned, not forked, so no torch thread pool is copied mid-use; each takes a
+share of the cores. Files go out in small chunks and come back in their original order.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+from detector.config import Config
+from detector.files import Target
+from detector.pipeline import FileResult
+
+CHUNK_FILES = 8
+_worker = {}
+
+
+def _start_worker(config: Config, use_cache: bool, threads: int) -> None:
+    from detector.api import build_pipeline
+    from detector.cache import ResultCache, default_cache_dir
+
+    if config.model:
+        import torch
+
+        torch.set_num_threads(threads)
+    pipeline, _ = build_pipeline(config)
+    _worker["pipeline"] = pipeline
+    _worker["cache"] = ResultCache(default_cache_dir(), pipeline.fingerprint) if use_cache else None
+
+
+def _check_chunk(chunk: list[Target]) -> list[dict]:
+    from detector.api import check_targets
+
+    return [r.to_dict() for r in check_targets(_worker["pipeline"], chunk, cache=_worker["cache"])]
+
+
+def check_parallel(config: Config, targets: list[Target], jobs: int, use_cache: bool, progress=None) -> list[FileResult]:
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    chunks = [targets[i : i + CHUNK_FILES] for i in range(0, len(targets), CHUNK_FILES)]
+    results: list[FileResult] = []
+    with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_start_worker, initargs=(config, use_cache, threads)) as pool:
+        for done in pool.map(_check_chunk, chunks):
+            results += [FileResult.from_dict(d) for d in done]
+            if progress:
+                progress(len(done))
+    return results

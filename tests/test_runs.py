@@ -1,0 +1,72 @@
+"""Batch runs: the result cache, worker processes, progress output and lazy imports."""
+
+import json
+import subprocess
+import sys
+
+import detector.api
+
+
+def _report(out):
+    return [(f["path"], [(x["rule"], x["start"], x["text"]) for x in f["findings"]]) for f in json.loads(out)["files"]]
+
+
+def test_cache_reuses_results_and_misses_on_change(run_cli, articles, private_cache, monkeypatch):
+    code, first, _ = run_cli("check", "--format", "json", str(articles))
+    assert len(list(private_cache.rglob("*.json"))) == 4
+    calls = []
+    original = detector.api.Pipeline.check
+    monkeypatch.setattr(detector.api.Pipeline, "check", lambda self, docs: calls.append(len(docs)) or original(self, docs))
+    code, second, _ = run_cli("check", "--format", "json", str(articles))
+    assert second == first and calls == []
+    (articles / "clean.txt").write_text("A polite war.\n")
+    code, third, _ = run_cli("check", "--format", "json", str(articles))
+    assert calls == [1]
+    assert ("polite war" in third) and third != first
+    run_cli("check", "--no-cache", "--format", "json", str(articles))
+    assert calls == [1, 4]
+
+
+def test_corrupt_cache_entries_are_rebuilt(run_cli, articles, private_cache):
+    _, first, _ = run_cli("check", "--format", "json", str(articles))
+    for entry in private_cache.rglob("*.json"):
+        entry.write_text("{not json")
+    code, second, err = run_cli("check", "--format", "json", str(articles))
+    assert second == first and "Traceback" not in err
+    assert all(json.loads(e.read_text())["key"] for e in private_cache.rglob("*.json"))
+
+
+def test_config_change_misses_the_cache(run_cli, articles):
+    _, first, _ = run_cli("check", "--format", "json", str(articles / "spun.txt"))
+    (articles / "unspin.toml").write_text('allow = ["squeeze meeting"]\n')
+    _, second, _ = run_cli("check", "--format", "json", str(articles / "spun.txt"))
+    assert "squeeze meeting" in first and "squeeze meeting" not in second
+
+
+def test_jobs_give_the_same_report_in_the_same_order(run_cli, articles):
+    for i in range(10):
+        (articles / f"extra{i:02}.txt").write_text(f"Item {i}: the boss official said so.\n")
+    _, serial, _ = run_cli("check", "--no-cache", "--no-model", "--format", "json", str(articles))
+    _, parallel, _ = run_cli("check", "--no-cache", "--no-model", "-j", "2", "--format", "json", str(articles))
+    assert _report(parallel) == _report(serial)
+
+
+def test_table_only_runs_and_help_never_import_torch(articles):
+    script = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from detector.cli import main\n"
+        "CliRunner().invoke(main, ['--help'])\n"
+        f"result = CliRunner().invoke(main, ['check', '--no-model', '--no-cache', {str(articles)!r}])\n"
+        "assert result.exit_code == 1, result.output\n"
+        "print('torch' in sys.modules, 'transformers' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert proc.stdout.strip() == "False False", proc.stderr
+
+
+def test_no_progress_output_when_stderr_is_not_a_terminal(run_cli, articles):
+    for i in range(25):
+        (articles / f"n{i}.txt").write_text("Clean text.\n")
+    code, out, err = run_cli("check", "--no-model", str(articles))
+    assert err == ""
