@@ -33,7 +33,7 @@ def build_pipeline(config: Config) -> tuple[Pipeline, list[str]]:
     default_threshold = 0.5
     model = None
     if config.model:
-        model, error = load_shipped_model()
+        model, error = load_shipped_model(config.int8)
         if error:
             errors.append(error)
         elif model:
@@ -68,7 +68,7 @@ def build_suggester(table: MappingTable, model=None):
     return SpinSuggester([TableCandidates(table)], [Lazy(lexicon_candidates), Lazy(word_candidates)], judge)
 
 
-def load_shipped_model():
+def load_shipped_model(int8: bool = False):
     """(SpanModel or None, error line or None) for the newest model version in models/."""
     from detector.model.store import ModelError, shipped_model_dir
 
@@ -78,7 +78,7 @@ def load_shipped_model():
     from detector.model.detector import SpanModel
 
     try:
-        return SpanModel.load(folder), None
+        return SpanModel.load(folder, int8=int8), None
     except (ModelError, OSError, ValueError) as error:
         return None, f"{folder}: cannot load model: {error}"
 

@@ -221,7 +221,8 @@ def train(dataset, output, version, models_dir, epochs, max_steps, batch_size, l
 @click.option("--threshold", type=float, help="Score threshold (default: the model's).")
 @click.option("--no-model", is_flag=True, help="Tables only.")
 @click.option("--no-table", is_flag=True, help="Model only (no mapping tables).")
-def evaluate(folder, gold, clean, synthetic, limit, threshold, no_model, no_table):
+@click.option("--int8/--fp32", default=True, show_default=True, help="Run the model int8-quantised or in full precision.")
+def evaluate(folder, gold, clean, synthetic, limit, threshold, no_model, no_table, int8):
     """Span precision/recall/F1, restoration top-1/top-3 and false findings per 1,000 words."""
     from detector.api import build_pipeline
     from detector.config import Config
@@ -229,13 +230,17 @@ def evaluate(folder, gold, clean, synthetic, limit, threshold, no_model, no_tabl
 
     if not (gold or clean or synthetic):
         raise click.UsageError("give --gold, --clean or --synthetic")
-    config = Config(threshold=threshold, model=not no_model, disable=[])
+    config = Config(threshold=threshold, model=not no_model, int8=int8)
     pipeline, errors = build_pipeline(config)
     if errors:
         _fail("; ".join(errors))
     if no_table:
         pipeline.detectors = [d for d in pipeline.detectors if d.name != "table"]
-    report = {"threshold": pipeline.threshold, "detectors": [d.name for d in pipeline.detectors if d.name != "quality"]}
+    report = {
+        "threshold": pipeline.threshold,
+        "detectors": [f"{d.name} {getattr(d, 'version', '')}" for d in pipeline.detectors if d.name != "quality"],
+        "int8": int8,
+    }
     if gold:
         gold_path = Path(gold)
         files = Path(folder) if folder else gold_path.with_name(gold_path.name.replace("_gold.jsonl", ""))

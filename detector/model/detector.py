@@ -43,12 +43,20 @@ class SpanModel:
         self._knots = (np.asarray(settings.calibration_x, dtype=float), np.asarray(settings.calibration_y, dtype=float))
 
     @classmethod
-    def load(cls, folder):
+    def load(cls, folder, int8: bool = False):
+        """Load a model version; `int8` quantises its linear layers (dynamic int8, CPU)."""
         from detector.model.base import load_tokenizer
         from detector.model.store import load_model
 
         network, settings, manifest = load_model(folder)
-        return cls(network, load_tokenizer(), settings, manifest["sha256"]["model.safetensors"])
+        digest = manifest["sha256"]["model.safetensors"]
+        if int8:
+            import torch
+            from torch.ao.quantization import quantize_dynamic
+
+            network = quantize_dynamic(network, {torch.nn.Linear}, dtype=torch.qint8)
+            digest = "int8:" + digest
+        return cls(network, load_tokenizer(), settings, digest)
 
     def calibrate(self, raw: float) -> float:
         return float(np.interp(raw, *self._knots))

@@ -1,0 +1,134 @@
+"""Benchmark `unspin check` against the naive pipeline, in one run on one machine.
+
+    python scripts/benchmark.py [--articles 500] [--repeat 3] [--corpora ../shared/corpora]
+
+Builds a folder of articles from the BBC corpus at run time (never committed), then
+measures, each as the median of --repeat runs in fresh processes:
+
+- the naive baseline: transformers' pipeline("token-classification") called once per file,
+  with the same trained encoder and head (without unspin's casing feature);
+- `unspin check` on the folder (no cache), with the int8 model and with the fp32 model,
+  with --jobs 2, and again with a warm cache;
+- a cold check of one 800-word article (process start to exit);
+- `unspin check --no-model` (tables and quality rules only).
+
+Prints a Markdown table (words/s, wall time, peak RSS, ratios to the baseline) for
+BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def build_articles(corpora: Path, folder: Path, count: int) -> int:
+    sources = sorted((corpora / "bbc").glob("*/*.txt"))
+    words = 0
+    for i, source in enumerate(sources[:count]):
+        text = source.read_bytes().decode("utf-8", errors="replace")
+        (folder / f"{i:04d}.txt").write_text(text, encoding="utf-8")
+        words += len(text.split())
+    return words
+
+
+def run(command: list[str], env: dict | None = None) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS in MB, exit status) of one command in a fresh process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(command)} failed: {process.stderr.read().decode()[-2000:]}")
+    return wall, usage.ru_maxrss / 1024, process.returncode
+
+
+def median_run(command: list[str], repeat: int, env: dict | None = None, before=None) -> dict:
+    walls, peaks = [], []
+    for _ in range(repeat):
+        if before:
+            before()
+        wall, peak, _ = run(command, env)
+        walls.append(wall)
+        peaks.append(peak)
+    return {"wall": statistics.median(walls), "rss": max(peaks)}
+
+
+def baseline(folder: str) -> None:
+    """The naive pipeline: one transformers pipeline call per file."""
+    from transformers import BertForTokenClassification, pipeline
+
+    from detector.model.base import base_model_path, load_tokenizer
+    from detector.model.store import load_model, shipped_model_dir
+
+    network, settings, _ = load_model(shipped_model_dir())
+    model = BertForTokenClassification.from_pretrained(base_model_path(), num_labels=3)
+    model.bert.load_state_dict(network.bert.state_dict(), strict=False)
+    model.classifier.load_state_dict(network.classifier.state_dict())
+    tagger = pipeline("token-classification", model=model, tokenizer=load_tokenizer(), aggregation_strategy="simple", stride=32)
+    for path in sorted(Path(folder).glob("*.txt")):
+        tagger(path.read_text(encoding="utf-8"))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
+    parser.add_argument("--baseline-folder", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.baseline_folder:
+        baseline(args.baseline_folder)
+        return
+
+    work = Path(tempfile.mkdtemp(prefix="unspin-bench-"))
+    folder = work / "articles"
+    folder.mkdir()
+    words = build_articles(args.corpora, folder, args.articles)
+    single = work / "single.txt"
+    single.write_text(" ".join((folder / "0000.txt").read_text().split()[:800]) + "\n", encoding="utf-8")
+    cache = work / "cache"
+    env = {**os.environ, "UNSPIN_CACHE_DIR": str(cache)}
+    unspin = [sys.executable, "-m", "detector", "check", "--quiet", "--format", "json"]
+    int8_config = work / "int8.toml"
+    int8_config.write_text("int8 = true\n")
+    fp32_config = work / "fp32.toml"
+    fp32_config.write_text("int8 = false\n")
+    clear = lambda: shutil.rmtree(cache, ignore_errors=True)  # noqa: E731
+
+    print(f"machine: {os.cpu_count()} cores; {args.articles} articles, {words:,} words; median of {args.repeat} runs", file=sys.stderr)
+    rows = {}
+    rows["naive baseline (pipeline per file)"] = median_run([sys.executable, __file__, "--baseline-folder", str(folder)], args.repeat)
+    rows["unspin check (int8)"] = median_run([*unspin, "--no-cache", "--config", str(int8_config), str(folder)], args.repeat, env)
+    rows["unspin check (fp32)"] = median_run([*unspin, "--no-cache", "--config", str(fp32_config), str(folder)], args.repeat, env)
+    rows["unspin check --jobs 2 (int8)"] = median_run([*unspin, "--no-cache", "-j", "2", "--config", str(int8_config), str(folder)], args.repeat, env)
+    run([*unspin, "--config", str(int8_config), str(folder)], env)  # fill the cache
+    rows["unspin check, warm cache (int8)"] = median_run([*unspin, "--config", str(int8_config), str(folder)], args.repeat, env)
+    rows["unspin check --no-model"] = median_run([*unspin, "--no-cache", "--no-model", str(folder)], args.repeat, env)
+    cold = median_run([*unspin, "--no-cache", "--config", str(int8_config), str(single)], args.repeat, env)
+    help_run = median_run([sys.executable, "-m", "detector", "--help"], args.repeat, env)
+
+    base = rows["naive baseline (pipeline per file)"]["wall"]
+    first = rows["unspin check (int8)"]["wall"]
+    print("| run | wall (s) | words/s | × baseline | peak RSS (MB) |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name, row in rows.items():
+        print(f"| {name} | {row['wall']:.1f} | {words / row['wall']:,.0f} | {base / row['wall']:.2f} | {row['rss']:.0f} |")
+    print(f"| cold check of one 800-word article (int8) | {cold['wall']:.2f} | | | {cold['rss']:.0f} |")
+    print(f"| `unspin --help` | {help_run['wall']:.2f} | | | {help_run['rss']:.0f} |")
+    print(f"\nwarm-cache re-run speed-up: {first / rows['unspin check, warm cache (int8)']['wall']:.1f}×")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
