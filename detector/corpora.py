@@ -59,6 +59,12 @@ def reuters_documents(root: Path) -> Iterator[tuple[str, str]]:
                 yield f"reuters/{record['attrs']['newid']}", "\n\n".join(kept)
 
 
+def training_documents(root: Path) -> Iterator[tuple[str, str]]:
+    """Every training document: BBC (minus tech) first, then Reuters."""
+    yield from bbc_documents(root)
+    yield from reuters_documents(root)
+
+
 def sentences(text: str) -> list[str]:
     """Split prose into sentences (a regex splitter that knows common abbreviations)."""
     out = []

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from detector.corpora import bbc_documents, reuters_documents, sentences
+from detector.corpora import sentences, training_documents
 from detector.model.features import bio_labels, casing_ids, merge_runs
 
 SPLITS = ("train", "validation", "test")
@@ -68,12 +68,6 @@ def featurize(tokenizer, text: str, spans: list[tuple[int, int]], max_tokens: in
     }
 
 
-def corpus_documents(corpora: Path):
-    """The training documents: BBC (minus tech) first, then Reuters."""
-    yield from bbc_documents(corpora)
-    yield from reuters_documents(corpora)
-
-
 def build(config: BuildConfig, tokenizer, spinner, log=print, documents=None):
     """Spin, label and save the datasets; `documents` ((id, text) pairs) defaults to the corpora."""
     from datasets import Dataset, DatasetDict
@@ -82,7 +76,7 @@ def build(config: BuildConfig, tokenizer, spinner, log=print, documents=None):
     rng = random.Random(config.seed)
     pools: dict[str, list[tuple[str, str]]] = {split: [] for split in SPLITS}
     counts = Counter()
-    for doc_id, text in documents if documents is not None else corpus_documents(config.corpora):
+    for doc_id, text in documents if documents is not None else training_documents(config.corpora):
         split = split_of(doc_id)
         counts[(doc_id.split("/")[0], split)] += 1
         pools[split].extend((doc_id, p) for p in passages(text, config.max_words))

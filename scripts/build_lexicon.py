@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from detector.corpora import bbc_documents, default_root, reuters_documents, sentences
+from detector.corpora import default_root, sentences, training_documents
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 TOKEN = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*|[^\sA-Za-z]+")
@@ -41,7 +41,7 @@ def main():
     started = time.time()
     unigrams, lower_unigrams, ngrams, surfaces = Counter(), Counter(), Counter(), {}
     total = 0
-    documents = [*bbc_documents(args.corpora), *reuters_documents(args.corpora)]
+    documents = list(training_documents(args.corpora))
     for _, text in documents:
         for sentence in sentences(text):
             words = TOKEN.findall(sentence)

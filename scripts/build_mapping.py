@@ -21,7 +21,7 @@ from pathlib import Path
 
 from wordfreq import zipf_frequency
 
-from detector.corpora import bbc_documents, default_root, reuters_documents
+from detector.corpora import default_root, training_documents
 from detector.tables import Entry, MappingTable
 from detector.lexicon import shipped_lexicon
 from detector.spinner import FUNCTION_WORDS, SpinConfig, Spinner
@@ -68,7 +68,7 @@ def main():
     # everyday news ("take place" against "takes place") never enters the table.
     matcher = MappingTable([Entry(v, (v,), "candidate") for v in candidates])
     seen = Counter()
-    for _, text in [*bbc_documents(args.corpora), *reuters_documents(args.corpora)]:
+    for _, text in training_documents(args.corpora):
         for match in matcher.find(text, every=True):
             seen[match.entry.spun] += 1
     kept = Counter()
