@@ -3,8 +3,8 @@
 Candidates come from three sources, most trusted first: the mapping tables (table.py),
 a reverse-thesaurus search over the canonical lexicon (lexicon.py) and word-by-word
 synonyms (words.py). A judge (judge.py) re-ranks them by how natural the fine-tuned
-classifier finds each candidate in its sentence. Every suggestion keeps the flagged
-text's inflection and casing.
+classifier finds each candidate in its sentence. Every source returns candidates that
+already carry the flagged text's inflection and casing.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from detector.document import Document
 from detector.findings import Finding, Suggestion
-from detector.inflection import carry_over
 
 MAX_SUGGESTIONS = 5
 
@@ -65,10 +64,9 @@ class SpinSuggester:
             phrase = doc.text[finding.start : finding.end]
             candidates: dict[str, Candidate] = {}
             for candidate in self._candidates(phrase):
-                text = carry_over(candidate.text, phrase)
-                key = text.lower()
+                key = candidate.text.lower()
                 if key != phrase.lower() and (key not in candidates or candidates[key].prior < candidate.prior):
-                    candidates[key] = Candidate(text, candidate.prior, candidate.source)
+                    candidates[key] = candidate
             ranked = sorted(candidates.values(), key=lambda c: -c.prior)[: MAX_SUGGESTIONS * 3]
             pending.append((finding, ranked))
         if self.judge:

@@ -15,7 +15,7 @@ import math
 import re
 from functools import lru_cache
 
-from detector.inflection import lemma_key
+from detector.inflection import carry_over, lemma_key
 from detector.lexicon import Term
 from detector.spinner import FUNCTION_WORDS
 from detector.suggest import Candidate
@@ -105,5 +105,6 @@ class LexiconCandidates:
                 match = self._align(span, words)
                 if match:
                     strength = math.log1p(term.count) / math.log1p(self.max_count)
-                    out.append(Candidate(term.text if not term.text.istitle() else term.text.lower(), 0.55 + 0.25 * match + 0.15 * strength, "lexicon"))
+                    text = carry_over(term.text.lower() if term.text.istitle() else term.text, phrase)
+                    out.append(Candidate(text, 0.55 + 0.25 * match + 0.15 * strength, "lexicon"))
         return out

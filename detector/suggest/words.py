@@ -9,7 +9,7 @@ import re
 
 from wordfreq import zipf_frequency
 
-from detector.inflection import lemma_key
+from detector.inflection import carry_over, lemma_key
 from detector.spinner import FUNCTION_WORDS
 from detector.suggest import Candidate
 from detector.thesaurus import Thesaurus
@@ -51,4 +51,4 @@ class WordCandidates:
             prior = 0.1 + 0.3 * sum(changed) / len(words)
             combos.append((prior, " ".join(text for text, _ in choice)))
         combos.sort(reverse=True)
-        return [Candidate(text, prior, "words") for prior, text in combos[:MAX_COMBINATIONS]]
+        return [Candidate(carry_over(text, phrase), prior, "words") for prior, text in combos[:MAX_COMBINATIONS]]
