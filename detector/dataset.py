@@ -58,11 +58,13 @@ def passages(text: str, max_words: int) -> list[str]:
 
 
 def featurize(tokenizer, text: str, spans: list[tuple[int, int]], max_tokens: int) -> dict:
-    encoded = tokenizer(text, truncation=True, max_length=max_tokens, return_offsets_mapping=True)
-    offsets = [tuple(o) for o in encoded["offset_mapping"]]
+    """Model inputs and BIO labels: [CLS] tokens [SEP], truncated to `max_tokens`."""
+    ids, offsets = tokenizer.encode(text)
+    ids = [tokenizer.cls_id, *ids[: max_tokens - 2], tokenizer.sep_id]
+    offsets = [(0, 0), *offsets[: max_tokens - 2], (0, 0)]
     return {
-        "input_ids": encoded["input_ids"],
-        "attention_mask": encoded["attention_mask"],
+        "input_ids": ids,
+        "attention_mask": [1] * len(ids),
         "casing_ids": casing_ids(text, offsets),
         "labels": bio_labels(offsets, merge_runs(spans, text)),
     }

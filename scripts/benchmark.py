@@ -66,16 +66,16 @@ def median_run(command: list[str], repeat: int, env: dict | None = None, before=
 
 def baseline(folder: str) -> None:
     """The naive pipeline: one transformers pipeline call per file."""
-    from transformers import BertForTokenClassification, pipeline
+    from transformers import AutoTokenizer, BertForTokenClassification, pipeline
 
-    from detector.model.base import base_model_path, load_tokenizer
+    from detector.model.base import base_model_path
     from detector.model.store import load_model, shipped_model_dir
 
     network, settings, _ = load_model(shipped_model_dir())
     model = BertForTokenClassification.from_pretrained(base_model_path(), num_labels=3)
     model.bert.load_state_dict(network.bert.state_dict(), strict=False)
     model.classifier.load_state_dict(network.classifier.state_dict())
-    tagger = pipeline("token-classification", model=model, tokenizer=load_tokenizer(), aggregation_strategy="simple", stride=32)
+    tagger = pipeline("token-classification", model=model, tokenizer=AutoTokenizer.from_pretrained(base_model_path()), aggregation_strategy="simple", stride=32)
     for path in sorted(Path(folder).glob("*.txt")):
         tagger(path.read_text(encoding="utf-8"))
 

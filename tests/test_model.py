@@ -5,12 +5,11 @@ import json
 
 import pytest
 
-from detector.dataset import BuildConfig, build, split_of
+from detector.dataset import BuildConfig, build, featurize, split_of
 from detector.document import Document
 from detector.lexicon import Term
 from detector.model.base import load_tokenizer
 from detector.model.detector import ModelDetector, SpanModel
-from detector.model.features import bio_labels, casing_ids, merge_runs
 from detector.model.pipeline import train_model_version
 from detector.model.store import ModelError, shipped_model_dir
 from detector.spinner import Spinner
@@ -28,13 +27,12 @@ SENTENCES = [
 def test_bio_labels_and_casing_follow_the_tokenizer():
     tokenizer = load_tokenizer()
     text = "The Unfamiliar Clergyman met NATO leaders."
-    encoded = tokenizer(text, return_offsets_mapping=True)
-    offsets = [tuple(o) for o in encoded["offset_mapping"]]
-    labels = bio_labels(offsets, merge_runs([(4, 14), (15, 24)], text))
-    tokens = tokenizer.convert_ids_to_tokens(encoded["input_ids"])
+    features = featurize(tokenizer, text, [(4, 14), (15, 24)], max_tokens=64)
+    tokens = tokenizer.tokens(features["input_ids"])
+    labels = features["labels"]
     assert [(t, l) for t, l in zip(tokens, labels) if l > 0] == [("unfamiliar", 1), ("clergyman", 2)]
-    assert labels[0] == -100 and labels[-1] == -100
-    cases = dict(zip(tokens, casing_ids(text, offsets)))
+    assert labels[0] == -100 and labels[-1] == -100 and tokens[0] == "[CLS]" and tokens[-1] == "[SEP]"
+    cases = dict(zip(tokens, features["casing_ids"]))
     assert (cases["the"], cases["unfamiliar"], cases["met"], cases["nato"]) == (2, 1, 0, 3)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -33,43 +34,51 @@ class RawSpan:
 
 
 class SpanModel:
-    """The network with its tokenizer and settings: text in, scored character spans out."""
+    """The network with its tokenizer and settings: text in, scored character spans out.
 
-    def __init__(self, network, tokenizer, settings, weights_sha256: str = ""):
+    `network` maps (input ids, attention mask, casing ids) arrays to logits; see runtime.py.
+    """
+
+    def __init__(self, network, tokenizer, settings, version: str = ""):
         self.network = network
         self.tokenizer = tokenizer
         self.settings = settings
-        self.version = f"{settings.version}:{weights_sha256[:16]}"
+        self.version = version or settings.version
         self._knots = (np.asarray(settings.calibration_x, dtype=float), np.asarray(settings.calibration_y, dtype=float))
 
     @classmethod
-    def load(cls, folder, int8: bool = False):
-        """Load a model version; `int8` quantises its linear layers (dynamic int8, CPU)."""
+    def load(cls, folder: Path, int8: bool = False, threads: int | None = None) -> "SpanModel":
+        """A shipped model version run by ONNX Runtime (exported and cached on first use)."""
+        from detector.cache import default_cache_dir
         from detector.model.base import load_tokenizer
-        from detector.model.store import load_model
+        from detector.model.runtime import OnnxNetwork, export_onnx
+        from detector.model.store import load_model, load_settings, verify
 
-        network, settings, manifest = load_model(folder)
-        digest = manifest["sha256"]["model.safetensors"]
-        if int8:
-            import torch
-            from torch.ao.quantization import quantize_dynamic
+        digest = verify(folder)["sha256"]["model.safetensors"]
+        settings = load_settings(folder)
+        precision = "int8" if int8 else "fp32"
+        exported = default_cache_dir() / "models" / f"{settings.version}-{digest[:16]}-{precision}.onnx"
+        if not exported.is_file():
+            tagger, _, _ = load_model(folder)
+            export_onnx(tagger, exported, int8)
+        return cls(OnnxNetwork(exported, threads), load_tokenizer(), settings, f"{settings.version}:{digest[:16]}:{precision}")
 
-            network = quantize_dynamic(network, {torch.nn.Linear}, dtype=torch.qint8)
-            digest = "int8:" + digest
-        return cls(network, load_tokenizer(), settings, digest)
+    @classmethod
+    def from_tagger(cls, tagger, tokenizer, settings) -> "SpanModel":
+        """A network being trained, run by PyTorch (calibration and tests)."""
+        from detector.model.runtime import TorchNetwork
+
+        return cls(TorchNetwork(tagger), tokenizer, settings)
 
     def calibrate(self, raw: float) -> float:
         return float(np.interp(raw, *self._knots))
 
     def word_probabilities(self, texts: list[str]) -> list[list[tuple[int, int, float]]]:
         """For each text, (start, end, probability spun) of every word."""
-        import torch
-
         inner = self.settings.max_tokens - 2
         encodings, windows = [], []
         for t, text in enumerate(texts):
-            encoded = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
-            ids, offsets = encoded["input_ids"], encoded["offset_mapping"]
+            ids, offsets = self.tokenizer.encode(text)
             encodings.append((ids, offsets, casing_ids(text, offsets)))
             start = 0
             while True:
@@ -80,26 +89,27 @@ class SpanModel:
         probabilities = [np.zeros(len(e[0])) for e in encodings]
         best_margin = [np.full(len(e[0]), -1) for e in encodings]
         order = sorted(range(len(windows)), key=lambda w: windows[w][2] - windows[w][1])
-        cls_id, sep_id = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
+        cls_id, sep_id = self.tokenizer.cls_id, self.tokenizer.sep_id
         batch: list[int] = []
 
         def run(batch_windows: list[int]) -> None:
             width = max(windows[w][2] - windows[w][1] for w in batch_windows) + 2
-            ids = torch.zeros((len(batch_windows), width), dtype=torch.long)
-            casing = torch.zeros_like(ids)
-            mask = torch.zeros_like(ids)
+            ids = np.zeros((len(batch_windows), width), dtype=np.int64)
+            casing = np.zeros_like(ids)
+            mask = np.zeros_like(ids)
             for row, w in enumerate(batch_windows):
                 t, a, b = windows[w]
                 token_ids, _, casings = encodings[t]
-                ids[row, : b - a + 2] = torch.tensor([cls_id, *token_ids[a:b], sep_id])
-                casing[row, 1 : b - a + 1] = torch.tensor(casings[a:b])
+                ids[row, : b - a + 2] = [cls_id, *token_ids[a:b], sep_id]
+                casing[row, 1 : b - a + 1] = casings[a:b]
                 mask[row, : b - a + 2] = 1
-            with torch.inference_mode():
-                logits = self.network(ids, mask, casing)
-            spun = 1.0 - torch.softmax(logits.float(), dim=-1)[..., 0]
+            logits = self.network(ids, mask, casing)
+            logits = logits - logits.max(axis=-1, keepdims=True)
+            weights = np.exp(logits)
+            spun = 1.0 - weights[..., 0] / weights.sum(axis=-1)
             for row, w in enumerate(batch_windows):
                 t, a, b = windows[w]
-                values = spun[row, 1 : b - a + 1].numpy()
+                values = spun[row, 1 : b - a + 1]
                 positions = np.arange(a, b)
                 margin = np.minimum(positions - a, b - 1 - positions)
                 better = margin > best_margin[t][a:b]

@@ -52,7 +52,7 @@ def train_model_version(dataset: Path, output: Path, folder: Path, version: str,
     record = train(config, network, resume=resume, log=log, progress=progress)
     bar.close()
     settings = ModelSettings(version=version, bert_config=bert_config)
-    span_model = SpanModel(network, tokenizer, settings)
+    span_model = SpanModel.from_tagger(network, tokenizer, settings)
     data = load_from_disk(str(dataset))
     texts, gold = _texts_and_gold(data["validation"])
     xs, ys, threshold, validation_metrics, table = fit_calibration(span_model, texts, gold)
