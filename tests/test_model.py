@@ -109,3 +109,19 @@ def test_shipped_model_flags_the_spun_title_and_not_the_real_one():
     threshold = model.settings.threshold
     assert [spun[f.start : f.end] for f in spun_findings if f.score >= threshold] == ["Unfamiliar Clergyman"]
     assert [f for f in clean_findings if f.score >= threshold] == []
+
+
+def test_onnx_runtime_matches_pytorch_and_is_cached(tiny_model, private_cache):
+    from detector.model.store import load_model
+
+    root, _ = tiny_model
+    folder = root / "models" / "tiny-v1"
+    tagger, settings, _ = load_model(folder)
+    reference = SpanModel.from_tagger(tagger, load_tokenizer(), settings).word_probabilities(SENTENCES)
+    exported = SpanModel.load(folder).word_probabilities(SENTENCES)
+    assert len(list((private_cache / "models").glob("*-fp32.onnx"))) == 1
+    for ref_words, onnx_words in zip(reference, exported):
+        assert [w[:2] for w in ref_words] == [w[:2] for w in onnx_words]
+        assert max(abs(a[2] - b[2]) for a, b in zip(ref_words, onnx_words)) < 1e-4
+    quantised = SpanModel.load(folder, int8=True)
+    assert quantised.version.endswith(":int8") and len(quantised.word_probabilities(SENTENCES)) == len(SENTENCES)
