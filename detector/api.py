@@ -14,11 +14,13 @@ from detector.tables import MappingTable, TableError, load_table, shipped_table_
 
 def load_tables(config: Config) -> tuple[MappingTable, list[str]]:
     """The shipped tables plus the configured ones; unreadable tables become error lines."""
+    from detector.cache import default_cache_dir
+
     table = MappingTable()
     errors = []
     for path in [*shipped_table_paths(), *config.tables]:
         try:
-            table.extend(load_table(path))
+            table.extend(load_table(path, default_cache_dir()))
         except TableError as error:
             errors.append(str(error))
     return table, errors

@@ -3,8 +3,8 @@
 A result is stored under a key made of the file's text, its format and the pipeline's
 fingerprint (unspin version, model version, table version, configuration), so any change
 to one of them misses. The cache lives in `$UNSPIN_CACHE_DIR`, else
-`$XDG_CACHE_HOME/unspin`, else `~/.cache/unspin`: one small JSON file per result,
-written atomically. An unreadable or corrupt entry counts as a miss and is rewritten.
+`$XDG_CACHE_HOME/unspin`, else `~/.cache/unspin` (`results/`: one small JSON file per
+result, written atomically; `tables/`: compiled mapping tables; `models/`: ONNX exports). An unreadable or corrupt entry counts as a miss and is rewritten.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class ResultCache:
         return digest.hexdigest()
 
     def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json"
+        return self.folder / "results" / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> dict | None:
         try:

@@ -48,6 +48,15 @@ def lemma_key(word: str) -> str:
     return lower
 
 
+def inflected_forms(key: str) -> set[str]:
+    """The key and its noun and verb inflections: the words whose lemmas include `key`."""
+    forms = {key}
+    for upos in MATCH_UPOS:
+        for inflections in lemminflect.getAllInflections(key, upos=upos).values():
+            forms.update(inflections)
+    return forms
+
+
 @lru_cache(maxsize=200_000)
 def inflection_tag(word: str) -> str | None:
     """The Penn tag that turns the word's lemma into `word` (NNS, VBD, ...), or None for a base form."""

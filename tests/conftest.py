@@ -21,9 +21,20 @@ def without_shipped_model(request, monkeypatch):
         monkeypatch.setattr("detector.api.load_shipped_model", lambda int8=False: (None, None))
 
 
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
+def test_cache(shared_cache, monkeypatch):
+    """Tests share one cache folder (compiled tables, exported models, results: all keyed by
+    content), never the user's; tests that inspect the cache ask for `private_cache`."""
+    monkeypatch.setenv("UNSPIN_CACHE_DIR", str(shared_cache))
+
+
+@pytest.fixture
 def private_cache(tmp_path, monkeypatch):
-    """Each test gets its own result cache, so no test sees another's results."""
     monkeypatch.setenv("UNSPIN_CACHE_DIR", str(tmp_path / "cache"))
     return tmp_path / "cache"
 

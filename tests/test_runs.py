@@ -13,7 +13,7 @@ def _report(out):
 
 def test_cache_reuses_results_and_misses_on_change(run_cli, articles, private_cache, monkeypatch):
     code, first, _ = run_cli("check", "--format", "json", str(articles))
-    assert len(list(private_cache.rglob("*.json"))) == 4
+    assert len(list((private_cache / "results").rglob("*.json"))) == 4
     calls = []
     original = detector.api.Pipeline.check
     monkeypatch.setattr(detector.api.Pipeline, "check", lambda self, docs: calls.append(len(docs)) or original(self, docs))
@@ -33,7 +33,7 @@ def test_corrupt_cache_entries_are_rebuilt(run_cli, articles, private_cache):
         entry.write_text("{not json")
     code, second, err = run_cli("check", "--format", "json", str(articles))
     assert second == first and "Traceback" not in err
-    assert all(json.loads(e.read_text())["key"] for e in private_cache.rglob("*.json"))
+    assert all(json.loads(e.read_text())["key"] for e in (private_cache / "results").rglob("*.json"))
 
 
 def test_config_change_misses_the_cache(run_cli, articles):

@@ -1,18 +1,23 @@
 """Mapping tables: spun phrase → canonical terms, loaded from TSV, Vale or PPS files.
 
 Matching is case-insensitive and inflection-aware: every table word is reduced to a
-lemma key, and a text word matches when that key is among the text word's lemmas.
+lemma key, and a text word matches a key when it is one of the key's noun or verb
+inflections. Those forms are worked out when a table is compiled, and compiled tables
+are cached by content, so checking itself never waits for the lemmatiser.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from detector.inflection import lemma_key, lemmas
+from detector.inflection import inflected_forms, lemma_key
 
 TOKEN = re.compile(r"[A-Za-z0-9]+")
 # What may stand between two words of one table phrase in the text.
@@ -31,10 +36,6 @@ class Entry:
     notes: str = ""
     score: float = 0.97
 
-    @property
-    def keys(self) -> tuple[str, ...]:
-        return tuple(lemma_key(w) for w in TOKEN.findall(self.spun))
-
 
 @dataclass(frozen=True)
 class Match:
@@ -46,23 +47,54 @@ class Match:
 class MappingTable:
     def __init__(self, entries: list[Entry] | None = None):
         self._by_first: dict[str, list[tuple[tuple[str, ...], Entry]]] = {}
+        # surface form (lower case) → the table keys it stands for
+        self._forms: dict[str, set[str]] = {}
+        self._known_keys: set[str] = set()
         self._digest = hashlib.sha256()
         self.size = 0
         for entry in entries or []:
-            self.add(entry)
+            keys = tuple(lemma_key(w) for w in TOKEN.findall(entry.spun))
+            self._add(entry, keys, {key: inflected_forms(key) for key in keys if key not in self._known_keys})
 
-    def add(self, entry: Entry) -> None:
-        keys = entry.keys
+    def _add(self, entry: Entry, keys: tuple[str, ...], forms: dict[str, set[str] | list[str]]) -> None:
         if not keys:
             return
+        for key, surface_forms in forms.items():
+            self._known_keys.add(key)
+            for form in surface_forms:
+                self._forms.setdefault(form, set()).add(key)
         self._by_first.setdefault(keys[0], []).append((keys, entry))
         self._digest.update(f"{entry.spun}\t{'|'.join(entry.canonical)}\n".encode())
         self.size += 1
 
     def extend(self, other: "MappingTable") -> None:
+        forms: dict[str, set[str]] = {}
+        for form, keys in other._forms.items():
+            for key in keys:
+                forms.setdefault(key, set()).add(form)
         for candidates in other._by_first.values():
-            for _, entry in candidates:
-                self.add(entry)
+            for keys, entry in candidates:
+                self._add(entry, keys, {k: forms.pop(k) for k in keys if k in forms})
+
+    def _keys_of(self, word: str) -> set[str]:
+        lower = word.lower()
+        return self._forms.get(lower, set()) | {lower}
+
+    def to_json(self) -> dict:
+        forms: dict[str, list[str]] = {}
+        for form, keys in self._forms.items():
+            for key in keys:
+                forms.setdefault(key, []).append(form)
+        entries = [[list(keys), e.spun, list(e.canonical), e.source, e.notes, e.score] for group in self._by_first.values() for keys, e in group]
+        return {"entries": entries, "forms": forms}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "MappingTable":
+        table = cls()
+        forms = {key: list(values) for key, values in data["forms"].items()}
+        for keys, spun, canonical, source, notes, score in data["entries"]:
+            table._add(Entry(spun, tuple(canonical), source, notes, score), tuple(keys), {k: forms.pop(k) for k in keys if k in forms})
+        return table
 
     @property
     def version(self) -> str:
@@ -83,7 +115,7 @@ class MappingTable:
         i = 0
         while i < len(tokens):
             here = []
-            for key in lemmas(tokens[i][2]):
+            for key in self._keys_of(tokens[i][2]):
                 for keys, entry in self._by_first.get(key, ()):
                     if i + len(keys) <= len(tokens) and self._matches_at(text, tokens, i, keys):
                         here.append((len(keys), entry))
@@ -98,11 +130,10 @@ class MappingTable:
                 i += 1
         return matches
 
-    @staticmethod
-    def _matches_at(text: str, tokens: list, i: int, keys: tuple[str, ...]) -> bool:
+    def _matches_at(self, text: str, tokens: list, i: int, keys: tuple[str, ...]) -> bool:
         for j in range(1, len(keys)):
             previous_end, (start, _, word) = tokens[i + j - 1][1], tokens[i + j]
-            if not WORD_GAP.fullmatch(text, previous_end, start) or keys[j] not in lemmas(word):
+            if not WORD_GAP.fullmatch(text, previous_end, start) or keys[j] not in self._keys_of(word):
                 return False
         return True
 
@@ -128,25 +159,54 @@ def read_tsv(path: Path, text: str) -> list[Entry]:
     return entries
 
 
-def load_table(path: str | Path) -> MappingTable:
-    """Read a table file; the format follows the extension (.tsv, .yml/.yaml Vale, .csv PPS)."""
+def load_table(path: str | Path, cache_dir: Path | None = None) -> MappingTable:
+    """Read a table file; the format follows the extension (.tsv, .yml/.yaml Vale, .csv PPS).
+
+    With `cache_dir`, the compiled table is kept there under a hash of the file's bytes.
+    """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise TableError(f"{path}: cannot read table: {error}") from None
+    compiled = None
+    if cache_dir is not None:
+        from detector import __version__
+
+        digest = hashlib.sha256(__version__.encode() + path.suffix.lower().encode() + data).hexdigest()
+        compiled = cache_dir / "tables" / f"{digest}.json"
+        try:
+            return MappingTable.from_json(json.loads(compiled.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # not cached yet, or a damaged entry: compile again
+    table = MappingTable(_read_entries(path, text))
+    if compiled is not None:
+        _write_json(compiled, table.to_json())
+    return table
+
+
+def _read_entries(path: Path, text: str) -> list[Entry]:
     suffix = path.suffix.lower()
     if suffix in (".yml", ".yaml"):
         from detector.tables.importers import read_vale
 
-        entries = read_vale(path, text)
-    elif suffix == ".csv":
+        return read_vale(path, text)
+    if suffix == ".csv":
         from detector.tables.importers import read_pps_csv
 
-        entries = read_pps_csv(path, text)
-    else:
-        entries = read_tsv(path, text)
-    return MappingTable(entries)
+        return read_pps_csv(path, text)
+    return read_tsv(path, text)
+
+
+def _write_json(target: Path, data: dict) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=target.parent, suffix=".tmp", delete=False, encoding="utf-8") as handle:
+            json.dump(data, handle)
+        os.replace(handle.name, target)
+    except OSError:
+        pass  # an unwritable cache only costs time
 
 
 def shipped_table_paths() -> list[Path]:
