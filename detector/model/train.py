@@ -130,6 +130,9 @@ def train(config: TrainConfig, model, resume: bool = False, log=print, progress=
             step += 1
             if step <= state["step"]:
                 continue  # fast-forward to the checkpoint, batch order is seeded per epoch
+            if step > total_steps:
+                stop = True  # resumed at the end: nothing left to train
+                break
             ids, mask, casing, labels, weights = collate([train_rows[i] for i in batch], config.clean_weight)
             logits = model(ids, mask, casing)
             token_loss = loss_fn(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1)).reshape(labels.shape)
@@ -142,12 +145,12 @@ def train(config: TrainConfig, model, resume: bool = False, log=print, progress=
             optimizer.zero_grad()
             state["step"] = step
             if progress:
-                progress(step, total_steps, float(loss))
+                progress(step, total_steps, loss.item())
             if step % config.eval_every == 0 or step >= total_steps:
                 metrics = token_f1(model, validation)
                 state["seconds"] = time.time() - started
-                state["history"].append({"step": step, "loss": float(loss), **metrics})
-                log(f"step {step}/{total_steps}: loss {float(loss):.4f}, validation token F1 {metrics['f1']:.4f} (P {metrics['precision']:.3f} R {metrics['recall']:.3f})")
+                state["history"].append({"step": step, "loss": loss.item(), **metrics})
+                log(f"step {step}/{total_steps}: loss {loss.item():.4f}, validation token F1 {metrics['f1']:.4f} (P {metrics['precision']:.3f} R {metrics['recall']:.3f})")
                 if metrics["f1"] > state["best_f1"]:
                     state["best_f1"], state["bad_evals"] = metrics["f1"], 0
                     config.output.mkdir(parents=True, exist_ok=True)
