@@ -133,7 +133,12 @@ def show_config(path, config_file):
     """Print the effective configuration for PATH and where each value comes from."""
     config = _config(config_file, (path,), {})
     for name, value in config.items():
-        shown = value if not isinstance(value, list) else "[" + ", ".join(repr(v) for v in value) + "]"
+        if value is None:
+            shown = '"model"'  # the shipped model's calibrated default
+        elif isinstance(value, (bool, str, list)):
+            shown = json.dumps(value)
+        else:
+            shown = value
         click.echo(f"{name.replace('_', '-')} = {shown}    # {config.origin_of(name)}")
 
 

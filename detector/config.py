@@ -50,6 +50,8 @@ def _validate(name: str, value, where: str):
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise ConfigError(f"{wrong} must be true or false")
+    elif name == "threshold" and value == "model":
+        value = None
     elif isinstance(default, float):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
             raise ConfigError(f"{wrong} must be a number from 0 to 1")

@@ -24,7 +24,7 @@ def test_unspin_toml_wins_over_pyproject_in_the_same_folder(run_cli, articles):
     code, out, _ = run_cli("config", str(articles / "spun.txt"))
     assert code == 0
     assert f"threshold = 0.8    # {articles / 'unspin.toml'}" in out
-    assert "fail-on = error    # default" in out
+    assert 'fail-on = "error"    # default' in out
     code, out, _ = run_cli("check", "--format", "json", str(articles / "spun.txt"))
     texts = [f["text"] for f in json.loads(out)["files"][0]["findings"]]
     assert "Second line" in texts
