@@ -107,7 +107,7 @@ def check_targets(
     def flush():
         nonlocal batch, batch_words
         if batch:
-            for (index, doc, key), result in zip(batch, pipeline.check([doc for _, doc, _ in batch])):
+            for (index, _, key), result in zip(batch, pipeline.check([doc for _, doc, _ in batch])):
                 results[index] = result
                 if cache is not None:
                     cache.put(key, {k: v for k, v in result.to_dict().items() if k != "path"})

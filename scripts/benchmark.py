@@ -104,7 +104,6 @@ def main():
     int8_config.write_text("int8 = true\n")
     fp32_config = work / "fp32.toml"
     fp32_config.write_text("int8 = false\n")
-    clear = lambda: shutil.rmtree(cache, ignore_errors=True)  # noqa: E731
 
     print(f"machine: {os.cpu_count()} cores; {args.articles} articles, {words:,} words; median of {args.repeat} runs", file=sys.stderr)
     rows = {}

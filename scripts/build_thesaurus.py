@@ -23,6 +23,7 @@ import gzip
 import re
 import time
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 
 from wordfreq import zipf_frequency
@@ -37,13 +38,9 @@ SYNONYM_MIN_ZIPF = 2.5
 MAX_SYNONYMS = {"n": 25, "v": 25, "a": 25, "r": 25, "?": 40}
 
 
-def common(phrase: str, floor: float, cache: dict[str, bool] = {}) -> bool:
-    key = (phrase, floor)
-    if key not in cache:
-        cache[key] = bool(PHRASE.match(phrase)) and all(
-            zipf_frequency(word, "en") >= floor for word in re.split(r"[ -]", phrase)
-        )
-    return cache[key]
+@lru_cache(maxsize=None)
+def common(phrase: str, floor: float) -> bool:
+    return bool(PHRASE.match(phrase)) and all(zipf_frequency(word, "en") >= floor for word in re.split(r"[ -]", phrase))
 
 
 def read_wordnet(entries):

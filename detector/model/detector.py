@@ -126,7 +126,7 @@ class SpanModel:
             run(batch)
 
         out = []
-        for text, (ids, offsets, _), probs in zip(texts, encodings, probabilities):
+        for text, (_, offsets, _), probs in zip(texts, encodings, probabilities):
             words = []
             token = 0
             for match in WORD.finditer(text):
@@ -169,7 +169,7 @@ class ModelDetector:
 
     def detect_many(self, docs: list[Document]) -> list[list[Finding]]:
         found = []
-        for doc, spans in zip(docs, self.model.raw_spans([d.text for d in docs])):
+        for spans in self.model.raw_spans([d.text for d in docs]):
             findings = []
             for span in spans:
                 score = self.model.calibrate(span.score)

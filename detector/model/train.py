@@ -98,7 +98,6 @@ def train(config: TrainConfig, model, resume: bool = False, log=print, progress=
 
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.threads)
-    rng = random.Random(config.seed)
     data = load_from_disk(str(config.dataset))
     train_rows = data["train"]
     validation = data["validation"].select(range(min(config.eval_examples, len(data["validation"])))).to_list()
