@@ -81,8 +81,10 @@ def load_shipped_model(int8: bool = False):
 
     try:
         return SpanModel.load(folder, int8=int8), None
-    except (ModelError, OSError, ValueError) as error:
-        return None, f"{folder}: cannot load model: {error}"
+    except ModelError as error:
+        return None, str(error)
+    except Exception as error:  # an export or runtime failure must not become a traceback
+        return None, f"{folder}: cannot load model: {type(error).__name__}: {error}"
 
 
 BATCH_WORDS = 20_000
