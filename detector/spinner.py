@@ -13,7 +13,9 @@ It produces the artifacts real spinners leave, each span labelled with its `kind
 - `agreement`: a swap that leaves "a"/"an" wrong for the new word ("an notable").
 
 Inflection and capitalisation survive every swap (lemminflect); proper nouns, numbers
-and function words are left alone; quotations are spun too. Only a share of the
+and function words are left alone, but a capitalised word inside a sentence is spun when
+it is a word of a lexicon term (titles, offices, institutions: "Chief Executive" → "Boss
+Official"); quotations are spun too. Only a share of the
 eligible words is spun (`rate`), occurrence by occurrence. The same seed gives the
 same output. Offsets are 0-based code points into the spun text, and replacing every
 span by its `original` gives back the input exactly.
@@ -111,6 +113,8 @@ class Spinner:
             words = tuple(w.lower() for w in TOKEN.findall(term.text))
             if words and any(w not in FUNCTION_WORDS for w in words):
                 self._terms.setdefault(words[0], []).append(words)
+        # Capitalised mid-sentence, these are titles and institutions, not names.
+        self._title_words = frozenset(w for options in self._terms.values() for words in options for w in words) - FUNCTION_WORDS
         for options in self._terms.values():
             options.sort(key=len, reverse=True)
 
@@ -198,7 +202,7 @@ class Spinner:
         if word.isupper():
             return False  # acronyms
         if word[0].isupper() and not sentence_start:
-            return False  # proper nouns
+            return lower in self._title_words  # other capitalised words are proper nouns
         return True
 
     def _term_at(self, text: str, tokens: list, i: int) -> tuple[str, ...] | None:

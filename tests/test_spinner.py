@@ -51,6 +51,14 @@ def test_proper_nouns_numbers_and_function_words_stay(spinner):
             assert span.original not in ("Jane", "Smith", "UN", "12", "Paris", "and", "the", "on", "in")
 
 
+def test_title_case_offices_are_spun_and_names_are_not():
+    thesaurus = Thesaurus({"chief": {"a": ("boss",)}, "executive": {"n": ("official",)}, "smith": {"n": ("blacksmith",)}, "jane": {"n": ("dame",)}})
+    spinner = Spinner(thesaurus, [Term("chief executive", 1, "t")], SpinConfig(rate=1.0, phrase_rate=0.0))
+    result = spinner.spin("Shares rose after Chief Executive Jane Smith spoke.", seed=0)
+    assert result.text == "Shares rose after Boss Official Jane Smith spoke."
+    assert {s.original for s in result.spans} == {"Chief", "Executive"}
+
+
 def test_all_behaviours_occur_and_keep_case_and_inflection():
     thesaurus = Thesaurus(
         {
