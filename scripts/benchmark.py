@@ -7,8 +7,8 @@ measures, each as the median of --repeat runs in fresh processes:
 
 - the naive baseline: transformers' pipeline("token-classification") called once per file,
   with the same trained encoder and head (without unspin's casing feature);
-- `unspin check` on the folder (no cache), with the int8 model and with the fp32 model,
-  with --jobs 2, and again with a warm cache;
+- `unspin check` on the folder (no cache) as configured by default (full precision), with
+  the int8-quantised model, with --jobs 2, and again with a warm cache;
 - a cold check of one 800-word article (process start to exit);
 - `unspin check --no-model` (tables and quality rules only).
 
@@ -102,30 +102,31 @@ def main():
     unspin = [sys.executable, "-m", "detector", "check", "--quiet", "--format", "json"]
     int8_config = work / "int8.toml"
     int8_config.write_text("int8 = true\n")
-    fp32_config = work / "fp32.toml"
-    fp32_config.write_text("int8 = false\n")
+    default_config = work / "default.toml"
+    default_config.write_text("")
+    default = [*unspin, "--config", str(default_config)]
 
     print(f"machine: {os.cpu_count()} cores; {args.articles} articles, {words:,} words; median of {args.repeat} runs", file=sys.stderr)
     rows = {}
     rows["naive baseline (pipeline per file)"] = median_run([sys.executable, __file__, "--baseline-folder", str(folder)], args.repeat)
-    rows["unspin check (int8)"] = median_run([*unspin, "--no-cache", "--config", str(int8_config), str(folder)], args.repeat, env)
-    rows["unspin check (fp32)"] = median_run([*unspin, "--no-cache", "--config", str(fp32_config), str(folder)], args.repeat, env)
-    rows["unspin check --jobs 2 (int8)"] = median_run([*unspin, "--no-cache", "-j", "2", "--config", str(int8_config), str(folder)], args.repeat, env)
-    run([*unspin, "--config", str(int8_config), str(folder)], env)  # fill the cache
-    rows["unspin check, warm cache (int8)"] = median_run([*unspin, "--config", str(int8_config), str(folder)], args.repeat, env)
-    rows["unspin check --no-model"] = median_run([*unspin, "--no-cache", "--no-model", str(folder)], args.repeat, env)
-    cold = median_run([*unspin, "--no-cache", "--config", str(int8_config), str(single)], args.repeat, env)
+    rows["unspin check"] = median_run([*default, "--no-cache", str(folder)], args.repeat, env)
+    rows["unspin check (int8 model)"] = median_run([*unspin, "--no-cache", "--config", str(int8_config), str(folder)], args.repeat, env)
+    rows["unspin check --jobs 2"] = median_run([*default, "--no-cache", "-j", "2", str(folder)], args.repeat, env)
+    run([*default, str(folder)], env)  # fill the cache
+    rows["unspin check, warm cache"] = median_run([*default, str(folder)], args.repeat, env)
+    rows["unspin check --no-model"] = median_run([*default, "--no-cache", "--no-model", str(folder)], args.repeat, env)
+    cold = median_run([*default, "--no-cache", str(single)], args.repeat, env)
     help_run = median_run([sys.executable, "-m", "detector", "--help"], args.repeat, env)
 
     base = rows["naive baseline (pipeline per file)"]["wall"]
-    first = rows["unspin check (int8)"]["wall"]
+    first = rows["unspin check"]["wall"]
     print("| run | wall (s) | words/s | × baseline | peak RSS (MB) |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for name, row in rows.items():
         print(f"| {name} | {row['wall']:.1f} | {words / row['wall']:,.0f} | {base / row['wall']:.2f} | {row['rss']:.0f} |")
-    print(f"| cold check of one 800-word article (int8) | {cold['wall']:.2f} | | | {cold['rss']:.0f} |")
+    print(f"| cold check of one 800-word article | {cold['wall']:.2f} | | | {cold['rss']:.0f} |")
     print(f"| `unspin --help` | {help_run['wall']:.2f} | | | {help_run['rss']:.0f} |")
-    print(f"\nwarm-cache re-run speed-up: {first / rows['unspin check, warm cache (int8)']['wall']:.1f}×")
+    print(f"\nwarm-cache re-run speed-up: {first / rows['unspin check, warm cache']['wall']:.1f}×")
     shutil.rmtree(work, ignore_errors=True)
 
 
