@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from detector import __version__
-from detector.config import FAIL_ON_CHOICES, ConfigError, find_config, load_config
+from detector.config import FAIL_ON_CHOICES, Config, ConfigError, find_config, load_config
 from detector.findings import severity_rank
 from detector.reporters import FORMATS
 
@@ -226,11 +226,10 @@ def train(dataset, output, version, models_dir, epochs, max_steps, batch_size, l
 @click.option("--threshold", type=float, help="Score threshold (default: the model's).")
 @click.option("--no-model", is_flag=True, help="Tables only.")
 @click.option("--no-table", is_flag=True, help="Model only (no mapping tables).")
-@click.option("--int8/--fp32", default=False, show_default=True, help="Run the model int8-quantised or in full precision.")
+@click.option("--int8/--fp32", default=Config.int8, show_default=True, help="Run the model int8-quantised or in full precision.")
 def evaluate(folder, gold, clean, synthetic, limit, threshold, no_model, no_table, int8):
     """Span precision/recall/F1, restoration top-1/top-3 and false findings per 1,000 words."""
     from detector.api import build_pipeline
-    from detector.config import Config
     from detector.evaluate import evaluate_clean, evaluate_gold, evaluate_synthetic
 
     if not (gold or clean or synthetic):

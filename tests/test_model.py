@@ -98,9 +98,13 @@ def test_altered_model_files_are_refused(tiny_model):
         weights.write_bytes(original)
 
 
-def _shipped_findings(spun: str, clean: str) -> tuple[list[str], list[str]]:
+@pytest.fixture(scope="module")
+def shipped_model():
+    return SpanModel.load(shipped_model_dir())
+
+
+def _shipped_findings(model, spun: str, clean: str) -> tuple[list[str], list[str]]:
     """Spans the shipped model flags at its default threshold in a spun text and its original."""
-    model = SpanModel.load(shipped_model_dir())
     [spun_findings, clean_findings] = ModelDetector(model).detect_many([Document.plain("s.txt", spun), Document.plain("c.txt", clean)])
     threshold = model.settings.threshold
     return [spun[f.start : f.end] for f in spun_findings if f.score >= threshold], [clean[f.start : f.end] for f in clean_findings if f.score >= threshold]
@@ -109,15 +113,16 @@ def _shipped_findings(spun: str, clean: str) -> tuple[list[str], list[str]]:
 @pytest.mark.shipped_model
 @pytest.mark.skipif(shipped_model_dir() is None, reason="no model version shipped in models/")
 @pytest.mark.xfail(strict=True, reason="unspin-minilm-v1 scores this Title Case span 0.71, below its threshold 0.775 (issue #4)")
-def test_shipped_model_flags_the_spun_title_and_not_the_real_one():
-    flagged, false = _shipped_findings("Unfamiliar Clergyman Sergei Lavrov arrived on Tuesday.", "Foreign Minister Sergei Lavrov arrived on Tuesday.")
+def test_shipped_model_flags_the_spun_title_and_not_the_real_one(shipped_model):
+    flagged, false = _shipped_findings(shipped_model, "Unfamiliar Clergyman Sergei Lavrov arrived on Tuesday.", "Foreign Minister Sergei Lavrov arrived on Tuesday.")
     assert flagged == ["Unfamiliar Clergyman"] and false == []
 
 
 @pytest.mark.shipped_model
 @pytest.mark.skipif(shipped_model_dir() is None, reason="no model version shipped in models/")
-def test_shipped_model_flags_spun_phrases_and_not_their_originals():
+def test_shipped_model_flags_spun_phrases_and_not_their_originals(shipped_model):
     flagged, false = _shipped_findings(
+        shipped_model,
         "The minister told a squeeze meeting that intrigue rates would rise.",
         "The minister told a press conference that interest rates would rise.",
     )
