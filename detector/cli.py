@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from detector import __version__
-from detector.config import FAIL_ON_CHOICES, Config, ConfigError, find_config, load_config
+from detector.config import FAIL_ON_CHOICES, LM_SUGGESTION_CHOICES, Config, ConfigError, find_config, load_config
 from detector.findings import severity_rank
 from detector.reporters import FORMATS
 
@@ -59,6 +59,7 @@ shared_options = [
     click.option("--exclude", multiple=True, help="Skip files and folders matching this glob; repeatable."),
     click.option("--encoding", help="Decode files with this encoding (default utf-8; never guessed)."),
     click.option("--max-bytes", type=int, help="Skip files larger than this (default 5,000,000)."),
+    click.option("--lm-suggestions", type=click.Choice(LM_SUGGESTION_CHOICES), help="Rank suggestions with the optional SmolLM2 model (default auto: when installed)."),
 ]
 
 
@@ -84,7 +85,7 @@ def _overrides(**values) -> dict:
 @click.option("--no-cache", is_flag=True, help="Check every file again instead of reusing cached results.")
 @click.option("-j", "--jobs", type=click.IntRange(1), default=1, show_default=True, help="Worker processes (each loads its own model).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def check(paths, config_file, tables, threshold, include, exclude, encoding, max_bytes, fmt, fail_on, exit_zero, stdin_filename, color, no_model, no_cache, jobs, quiet):
+def check(paths, config_file, tables, threshold, include, exclude, encoding, max_bytes, lm_suggestions, fmt, fail_on, exit_zero, stdin_filename, color, no_model, no_cache, jobs, quiet):
     """Check files, folders (recursively) or '-' for stdin."""
     from detector.api import build_pipeline, check_targets
     from detector.files import discover
@@ -93,7 +94,7 @@ def check(paths, config_file, tables, threshold, include, exclude, encoding, max
     config = _config(
         config_file,
         paths,
-        _overrides(tables=tables, threshold=threshold, include=include, exclude=exclude, encoding=encoding, max_bytes=max_bytes, fail_on=fail_on, model=False if no_model else None),
+        _overrides(tables=tables, threshold=threshold, include=include, exclude=exclude, encoding=encoding, max_bytes=max_bytes, lm_suggestions=lm_suggestions, fail_on=fail_on, model=False if no_model else None),
     )
     pipeline, setup_errors = build_pipeline(config)
     for message in setup_errors:
@@ -227,14 +228,15 @@ def train(dataset, output, version, models_dir, epochs, max_steps, batch_size, l
 @click.option("--no-model", is_flag=True, help="Tables only.")
 @click.option("--no-table", is_flag=True, help="Model only (no mapping tables).")
 @click.option("--int8/--fp32", default=Config.int8, show_default=True, help="Run the model int8-quantised or in full precision.")
-def evaluate(folder, gold, clean, synthetic, limit, threshold, no_model, no_table, int8):
+@click.option("--lm-suggestions", type=click.Choice(LM_SUGGESTION_CHOICES), default=Config.lm_suggestions, show_default=True, help="Rank suggestions with the optional SmolLM2 model.")
+def evaluate(folder, gold, clean, synthetic, limit, threshold, no_model, no_table, int8, lm_suggestions):
     """Span precision/recall/F1, restoration top-1/top-3 and false findings per 1,000 words."""
     from detector.api import build_pipeline
     from detector.evaluate import evaluate_clean, evaluate_gold, evaluate_synthetic
 
     if not (gold or clean or synthetic):
         raise click.UsageError("give --gold, --clean or --synthetic")
-    config = Config(threshold=threshold, model=not no_model, int8=int8)
+    config = Config(threshold=threshold, model=not no_model, int8=int8, lm_suggestions=lm_suggestions)
     pipeline, errors = build_pipeline(config)
     if errors:
         _fail("; ".join(errors))
@@ -244,6 +246,7 @@ def evaluate(folder, gold, clean, synthetic, limit, threshold, no_model, no_tabl
         "threshold": pipeline.threshold,
         "detectors": [f"{d.name} {getattr(d, 'version', '')}" for d in pipeline.detectors if d.name != "quality"],
         "int8": int8,
+        "suggestions": pipeline.suggesters[0].name,
     }
     if gold:
         gold_path = Path(gold)
@@ -265,7 +268,7 @@ def evaluate(folder, gold, clean, synthetic, limit, threshold, no_model, no_tabl
 @click.option("--min-score", type=click.FloatRange(0, 1), default=0.5, show_default=True, help="Apply fixes of findings scoring at least this.")
 @click.option("--no-model", is_flag=True, help="Use the mapping tables and quality rules only.")
 @click.option("--stdin-filename", help="Name (and so format) for text read from '-'.")
-def fix(paths, config_file, tables, threshold, include, exclude, encoding, max_bytes, mode, min_score, no_model, stdin_filename):
+def fix(paths, config_file, tables, threshold, include, exclude, encoding, max_bytes, lm_suggestions, mode, min_score, no_model, stdin_filename):
     """Apply the best suggestion of each finding; --diff shows, --in-place writes, --stdout prints."""
     from detector.api import build_pipeline
     from detector.files import STDIN, InputError, decode, discover, read_bytes
@@ -275,7 +278,7 @@ def fix(paths, config_file, tables, threshold, include, exclude, encoding, max_b
     config = _config(
         config_file,
         paths,
-        _overrides(tables=tables, threshold=threshold, include=include, exclude=exclude, encoding=encoding, max_bytes=max_bytes, model=False if no_model else None),
+        _overrides(tables=tables, threshold=threshold, include=include, exclude=exclude, encoding=encoding, max_bytes=max_bytes, lm_suggestions=lm_suggestions, model=False if no_model else None),
     )
     if mode == "in-place" and STDIN in paths:
         raise click.UsageError("--in-place cannot rewrite stdin; use --stdout")

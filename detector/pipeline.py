@@ -66,6 +66,7 @@ class Pipeline:
         c = self.config
         parts = [__version__, str(self.threshold), repr(sorted(c.disable)), repr(c.allow), str(c.skip_quotes)]
         parts += [f"{d.name}:{getattr(d, 'version', '')}" for d in self.detectors]
+        parts += [getattr(s, "name", type(s).__name__) for s in self.suggesters]
         return "|".join(parts)
 
     def check(self, docs: list[Document]) -> list[FileResult]:

@@ -21,6 +21,13 @@ def without_shipped_model(request, monkeypatch):
         monkeypatch.setattr("detector.api.load_shipped_model", lambda int8=False: (None, None))
 
 
+@pytest.fixture(autouse=True)
+def without_installed_language_model(monkeypatch):
+    """The optional SmolLM2 package may be installed on a developer's machine; tests behave
+    as on a fresh install, and test_lm.py builds its own tiny language model."""
+    monkeypatch.setattr("detector.suggest.lm.gguf_folder", lambda: None)
+
+
 @pytest.fixture(scope="session")
 def shared_cache(tmp_path_factory):
     return tmp_path_factory.mktemp("cache")

@@ -19,6 +19,8 @@ THESAURUS = Thesaurus(
         "press": {"n": ("squeeze",)},
         "conference": {"n": ("meeting",)},
         "meeting": {"n": ("conference", "gathering")},
+        "release": {"v": ("sack", "free")},
+        "open": {"v": ("get under way", "start")},
     }
 )
 LEXICON = [Term("Chief Executive", 600, "hand"), Term("nuclear-armed", 30, "hand"), Term("Foreign Minister", 70, "hand"), Term("press conference", 150, "hand")]
@@ -36,9 +38,14 @@ def test_lexicon_search_aligns_one_word_to_several_and_back():
     assert lexicon.candidates("random words") == []
 
 
-def test_word_by_word_candidates_when_no_term_fits():
+def test_word_candidates_run_the_swap_backwards():
     words = WordCandidates(THESAURUS)
-    assert "squeeze conference" in texts(words.candidates("squeeze meeting"))
+    # the originals are the headwords whose entries list the flagged word ("meeting" is
+    # listed under "conference"), not the flagged word's own synonyms
+    assert "press conference" in texts(words.candidates("squeeze meeting"))
+    assert "Released" in texts(words.candidates("Sacked"))  # inflection and casing kept
+    assert "open" in texts(words.candidates("get under way"))  # a run standing for one word
+    assert words.candidates("unrelated words") == []
 
 
 def test_suggestions_keep_inflection_and_casing_and_table_comes_first():

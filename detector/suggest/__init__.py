@@ -1,10 +1,11 @@
 """Suggesters: ranked canonical terms for every spun-phrase finding.
 
 Candidates come from three sources, most trusted first: the mapping tables (table.py),
-a reverse-thesaurus search over the canonical lexicon (lexicon.py) and word-by-word
-synonyms (words.py). A judge (judge.py) re-ranks them by how natural the fine-tuned
-classifier finds each candidate in its sentence. Every source returns candidates that
-already carry the flagged text's inflection and casing.
+a reverse-thesaurus search over the canonical lexicon (lexicon.py) and the thesaurus
+run backwards, run by run of words (words.py). A judge re-ranks them by how natural each
+candidate reads in its sentence: the optional SmolLM2 language model (lm.py) or else the
+fine-tuned classifier (judge.py). Every source returns candidates that already carry the
+flagged text's inflection and casing.
 """
 
 from __future__ import annotations
@@ -25,17 +26,26 @@ class Candidate:
 
 
 class Lazy:
-    """A candidate source built on first use: the thesaurus and lexicon indexes cost a
-    second to build, which a run whose findings all come from the tables never pays."""
+    """A candidate source or judge built on first use: the thesaurus indexes cost a second
+    to build and the language model a few, which a run without such findings never pays."""
 
     def __init__(self, build):
         self._build = build
-        self._source = None
+        self._built = None
+        self._ready = False
+
+    def _part(self):
+        if not self._ready:
+            self._built, self._ready = self._build(), True
+        return self._built
 
     def candidates(self, phrase: str) -> list[Candidate]:
-        if self._source is None:
-            self._source = self._build()
-        return self._source.candidates(phrase)
+        return self._part().candidates(phrase)
+
+    def rescore(self, doc: Document, pending: list) -> None:
+        judge = self._part()
+        if judge is not None:
+            judge.rescore(doc, pending)
 
 
 class SpinSuggester:
@@ -45,10 +55,11 @@ class SpinSuggester:
     the others are all consulted and ranked together.
     """
 
-    def __init__(self, authoritative: list, searched: list, judge=None):
+    def __init__(self, authoritative: list, searched: list, judge=None, judge_name: str = "none"):
         self.authoritative = authoritative
         self.searched = searched
         self.judge = judge
+        self.name = f"suggest:{judge_name}"  # part of the result cache's fingerprint
 
     def _candidates(self, phrase: str) -> list[Candidate]:
         for source in self.authoritative:
@@ -69,7 +80,7 @@ class SpinSuggester:
                     candidates[key] = candidate
             ranked = sorted(candidates.values(), key=lambda c: -c.prior)[: MAX_SUGGESTIONS * 3]
             pending.append((finding, ranked))
-        if self.judge:
+        if self.judge and any(c.source != "table" for _, ranked in pending for c in ranked):
             self.judge.rescore(doc, pending)
         for finding, ranked in pending:
             ranked.sort(key=lambda c: -c.prior)

@@ -1,54 +1,74 @@
-"""Word-by-word candidates for phrases that match no lexicon term: each content word is
-replaced by one of its synonyms (the spinner's swap run backwards), favouring common
-words; combinations of the best few per word are proposed."""
+"""Chunk-by-chunk candidates for phrases that match no lexicon term: the spinner's swap
+run backwards. A spinner puts a synonym from the original word's thesaurus entry in its
+place, sometimes a phrase for one word ("get under way" for "open"), so the originals of
+a run of one to four flagged words are the headwords whose entries list it: the reverse
+thesaurus. A phrase is split into such runs (function words and, at a cost, other words
+may stay as they are); the combinations with the most common originals are proposed,
+and a judge that reads the context picks among them.
+"""
 
 from __future__ import annotations
 
-import itertools
 import re
 
 from wordfreq import zipf_frequency
 
-from detector.inflection import carry_over, lemma_key
+from detector.inflection import apply_casing, carry_over, casing, lemma_key
 from detector.spinner import FUNCTION_WORDS
 from detector.suggest import Candidate
 from detector.thesaurus import Thesaurus
 
-WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
-PER_WORD = 4
-MAX_COMBINATIONS = 12
+WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
+# Spinners draw from the first synonyms of an entry; deeper ones make the search noisy.
+REVERSE_DEPTH = 20
+MAX_RUN = 4
+MAX_WORDS = 8
+PER_RUN = 30
+MAX_CANDIDATES = 48
+KEPT_WORD_PRIOR = 0.25  # a content word left as it is: possible, but most flagged words were swapped
 
 
 class WordCandidates:
-    def __init__(self, thesaurus: Thesaurus):
-        self.thesaurus = thesaurus
+    def __init__(self, thesaurus: Thesaurus, depth: int = REVERSE_DEPTH):
+        self.originals: dict[str, set[str]] = {}
+        for head, by_pos in thesaurus.entries.items():
+            for synonyms in by_pos.values():
+                for synonym in synonyms[:depth]:
+                    self.originals.setdefault(synonym, set()).add(head)
 
-    def _options(self, word: str) -> list[tuple[str, float]]:
-        lower = word.lower()
-        if lower in FUNCTION_WORDS or len(lower) < 3:
-            return [(word, 1.0)]
-        synonyms = self.thesaurus.synonyms(lemma_key(lower)) or self.thesaurus.synonyms(lower)
-        scored = sorted(
-            (
-                (s, zipf_frequency(s, "en") / 8)
-                for s in synonyms
-                if len(s) >= 3 and s not in FUNCTION_WORDS and len(s.split()) <= 2
-            ),
-            key=lambda item: -item[1],
-        )
-        return [(word, 0.0)] + scored[:PER_WORD]
+    def _run_options(self, words: list[str], i: int) -> list[tuple[int, list[tuple[str, float]]]]:
+        """(end index, [(original, prior)]) for each run of words starting at i."""
+        options = []
+        for k in range(1, min(MAX_RUN, len(words) - i) + 1):
+            run = [w.lower() for w in words[i : i + k]]
+            heads = self.originals.get(" ".join(run), set()) | self.originals.get(" ".join(run[:-1] + [lemma_key(run[-1])]), set())
+            heads -= {" ".join(run)}
+            if heads:
+                ranked = sorted(((h, zipf_frequency(h, "en") / 8) for h in heads), key=lambda item: -item[1])[:PER_RUN]
+                # single words take the flagged word's inflection; runs keep their own
+                options.append((i + k, [(carry_over(h, words[i].lower()) if k == 1 else h, p) for h, p in ranked]))
+        word = words[i]
+        options.append((i + 1, [(word, 0.5 if word.lower() in FUNCTION_WORDS else KEPT_WORD_PRIOR)]))
+        return options
 
     def candidates(self, phrase: str) -> list[Candidate]:
         words = WORD.findall(phrase)
-        if not words or len(words) > 4:
+        if not words or len(words) > MAX_WORDS:
             return []
-        options = [self._options(w) for w in words]
-        combos = []
-        for choice in itertools.product(*options):
-            changed = [score for (text, score), original in zip(choice, words) if text != original]
+        # best partial rewrites ending at each word index: (sum of priors, pieces, changed)
+        partial: dict[int, list[tuple[float, list[str], bool]]] = {0: [(0.0, [], False)]}
+        for i in range(len(words)):
+            for total, pieces, changed in partial.get(i, []):
+                for end, choices in self._run_options(words, i):
+                    for text, prior in choices:
+                        kept = text == words[i] and end == i + 1
+                        partial.setdefault(end, []).append((total + prior, pieces + [text], changed or not kept))
+            if i + 1 in partial:
+                partial[i + 1] = sorted(partial[i + 1], key=lambda p: -p[0] / len(p[1]))[: MAX_CANDIDATES * 2]
+        out: dict[str, Candidate] = {}
+        for total, pieces, changed in sorted(partial.get(len(words), []), key=lambda p: -p[0] / len(p[1])):
             if not changed:
                 continue
-            prior = 0.1 + 0.3 * sum(changed) / len(words)
-            combos.append((prior, " ".join(text for text, _ in choice)))
-        combos.sort(reverse=True)
-        return [Candidate(carry_over(text, phrase), prior, "words") for prior, text in combos[:MAX_COMBINATIONS]]
+            text = apply_casing(" ".join(pieces), casing(phrase))
+            out.setdefault(text.lower(), Candidate(text, 0.1 + 0.3 * total / len(pieces), "words"))
+        return list(out.values())[:MAX_CANDIDATES]

