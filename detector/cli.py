@@ -218,6 +218,22 @@ def train(dataset, output, version, models_dir, epochs, max_steps, batch_size, l
     click.echo(json.dumps(record["metrics"], indent=2))
 
 
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, exists=True))
+@click.option("--dataset", type=click.Path(file_okay=False, exists=True), default="work/dataset", show_default=True)
+def calibrate(folder, dataset):
+    """Refit a model version's calibration and thresholds (full precision and int8) on the
+    validation split; `unspin train` does this itself."""
+    from detector.model.pipeline import calibrate_model_version
+    from detector.model.store import ModelError
+
+    try:
+        settings = calibrate_model_version(Path(folder), Path(dataset), log=lambda m: click.echo(m, err=True))
+    except ModelError as error:
+        _fail(str(error))
+    click.echo(json.dumps({"threshold": settings.threshold, "int8_threshold": settings.int8_threshold, **settings.metrics}, indent=2))
+
+
 @main.command("eval")
 @click.argument("folder", required=False, type=click.Path(file_okay=False, exists=True))
 @click.option("--gold", type=click.Path(dir_okay=False, exists=True), help="Gold spans (JSON lines: file, start, end, text, canonical); files are read from FOLDER (default: the gold file's name without _gold.jsonl).")

@@ -3,6 +3,8 @@ smoke test of the shipped model."""
 
 import json
 
+import numpy as np
+
 import pytest
 
 from detector.dataset import BuildConfig, build, featurize, split_of
@@ -59,6 +61,8 @@ def test_training_writes_a_checked_model_version(tiny_model):
     settings = json.loads((folder / "config.json").read_text())
     assert settings["version"] == "tiny-v1" and settings["training"]["steps"] == 12
     assert len(settings["calibration_x"]) == len(settings["calibration_y"]) >= 1
+    assert len(settings["int8_calibration_x"]) == len(settings["int8_calibration_y"]) >= 1
+    assert 0 <= settings["int8_threshold"] <= 1
     assert [h["step"] for h in record["training"]["history"]] == [6, 12]
 
 
@@ -96,6 +100,28 @@ def test_altered_model_files_are_refused(tiny_model):
             SpanModel.load(folder)
     finally:
         weights.write_bytes(original)
+
+
+def test_calibrate_refits_a_saved_version_and_refuses_an_altered_one(tiny_model, tmp_path):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from detector.cli import main
+
+    root, _ = tiny_model
+    folder = tmp_path / "tiny-v1"
+    shutil.copytree(root / "models" / "tiny-v1", folder)
+    before = json.loads((folder / "config.json").read_text())
+    result = CliRunner().invoke(main, ["calibrate", str(folder), "--dataset", str(root / "dataset")])
+    assert result.exit_code == 0, result.output
+    after = json.loads((folder / "config.json").read_text())
+    assert json.loads(result.stdout)["int8_threshold"] == after["int8_threshold"]
+    assert after["calibration_x"] == before["calibration_x"]  # deterministic: same network, same data
+    SpanModel.load(folder)  # the manifest was rewritten with the new sums
+    (folder / "model.safetensors").write_bytes(b"altered")
+    result = CliRunner().invoke(main, ["calibrate", str(folder), "--dataset", str(root / "dataset")])
+    assert result.exit_code == 2 and "SHA-256 does not match" in result.output and "Traceback" not in result.output
 
 
 @pytest.fixture(scope="module")
@@ -142,4 +168,7 @@ def test_onnx_runtime_matches_pytorch_and_is_cached(tiny_model, private_cache):
         assert [w[:2] for w in ref_words] == [w[:2] for w in onnx_words]
         assert max(abs(a[2] - b[2]) for a, b in zip(ref_words, onnx_words)) < 1e-4
     quantised = SpanModel.load(folder, int8=True)
-    assert quantised.version.endswith(":int8") and len(quantised.word_probabilities(SENTENCES)) == len(SENTENCES)
+    assert quantised.version.endswith(":int8pc") and len(quantised.word_probabilities(SENTENCES)) == len(SENTENCES)
+    # the quantised network is scored with its own calibration and threshold
+    assert quantised.settings.threshold == settings.int8_threshold
+    assert quantised.calibrate(0.7) == pytest.approx(float(np.interp(0.7, settings.int8_calibration_x, settings.int8_calibration_y)))

@@ -55,8 +55,8 @@ class SpanModel:
         from detector.model.store import load_model, load_settings, verify
 
         digest = verify(folder)["sha256"]["model.safetensors"]
-        settings = load_settings(folder)
-        precision = "int8" if int8 else "fp32"
+        settings = load_settings(folder, int8)
+        precision = "int8pc" if int8 else "fp32"  # pc: per-channel scales (runtime.py)
         exported = default_cache_dir() / "models" / f"{settings.version}-{digest[:16]}-{precision}.onnx"
         if not exported.is_file():
             tagger, _, _ = load_model(folder)

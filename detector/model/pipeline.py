@@ -1,4 +1,4 @@
-"""From a dataset to a shipped model version: train, calibrate, measure, save."""
+"""From a dataset to a shipped model version: train, save, calibrate."""
 
 from __future__ import annotations
 
@@ -21,13 +21,10 @@ def _texts_and_gold(rows) -> tuple[list[str], list[list[tuple[int, int]]]]:
 def train_model_version(dataset: Path, output: Path, folder: Path, version: str, epochs: float, max_steps, batch_size: int,
                         learning_rate: float, eval_every: int, resume: bool, tiny: bool, seed: int, log=print) -> dict:
     import torch
-    from datasets import load_from_disk
     from tqdm import tqdm
     from transformers import BertConfig
 
     from detector.model.base import base_model_path, load_tokenizer
-    from detector.model.calibrate import fit_calibration
-    from detector.model.detector import SpanModel
     from detector.model.network import SpanTagger
     from detector.model.train import TrainConfig, train
 
@@ -52,14 +49,40 @@ def train_model_version(dataset: Path, output: Path, folder: Path, version: str,
     record = train(config, network, resume=resume, log=log, progress=progress)
     bar.close()
     settings = ModelSettings(version=version, bert_config=bert_config)
-    span_model = SpanModel.from_tagger(network, tokenizer, settings)
-    data = load_from_disk(str(dataset))
-    texts, gold = _texts_and_gold(data["validation"])
-    xs, ys, threshold, validation_metrics, table = fit_calibration(span_model, texts, gold)
-    settings.calibration_x, settings.calibration_y, settings.threshold = xs, ys, threshold
-    settings.metrics = {"validation_at_threshold": validation_metrics, "validation_threshold_table": table}
     settings.training = {k: v for k, v in record.items() if k != "history"}
     state = network.state_dict() if tiny else network.trained_state()
-    sums = save_model(folder, state, settings)
-    log(f"saved {folder} (threshold {threshold}, validation {validation_metrics}); sha256 {sums}")
-    return {"metrics": settings.metrics["validation_at_threshold"], "threshold": threshold, "folder": str(folder), "training": record}
+    save_model(folder, state, settings)
+    settings = calibrate_model_version(folder, dataset, log)
+    return {"metrics": settings.metrics["validation_at_threshold"], "threshold": settings.threshold, "folder": str(folder), "training": record}
+
+
+def calibrate_model_version(folder: Path, dataset: Path, log=print) -> ModelSettings:
+    """Fit a saved version's calibration and default threshold on the validation split,
+    for the network as shipped (fp16 weights) in full precision and again int8-quantised
+    as ONNX Runtime runs it, and write them into its config.json and manifest."""
+    import tempfile
+
+    from datasets import load_from_disk
+
+    from detector.model.base import load_tokenizer
+    from detector.model.calibrate import fit_calibration
+    from detector.model.detector import SpanModel
+    from detector.model.runtime import OnnxNetwork, export_onnx
+    from detector.model.store import load_model, save_settings
+
+    tagger, settings, _ = load_model(folder)
+    tokenizer = load_tokenizer()
+    texts, gold = _texts_and_gold(load_from_disk(str(dataset))["validation"])
+    xs, ys, threshold, metrics, table = fit_calibration(SpanModel.from_tagger(tagger, tokenizer, settings), texts, gold)
+    settings.calibration_x, settings.calibration_y, settings.threshold = xs, ys, threshold
+    settings.metrics = {"validation_at_threshold": metrics, "validation_threshold_table": table}
+    with tempfile.TemporaryDirectory() as work:
+        exported = Path(work) / "model.int8.onnx"
+        export_onnx(tagger, exported, int8=True)
+        quantised = SpanModel(OnnxNetwork(exported), tokenizer, settings)
+        xs, ys, threshold, metrics, _ = fit_calibration(quantised, texts, gold)
+    settings.int8_calibration_x, settings.int8_calibration_y, settings.int8_threshold = xs, ys, threshold
+    settings.metrics["int8_validation_at_threshold"] = metrics
+    sums = save_settings(folder, settings)
+    log(f"calibrated {folder}: threshold {settings.threshold} (int8 {threshold}), validation {settings.metrics['validation_at_threshold']}; sha256 {sums}")
+    return settings

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -30,6 +30,11 @@ class ModelSettings:
     # Isotonic calibration of span scores: raw score knots → probability of being spun.
     calibration_x: list[float] = field(default_factory=lambda: [0.0, 1.0])
     calibration_y: list[float] = field(default_factory=lambda: [0.0, 1.0])
+    # The same for the int8-quantised network (`int8 = true`): quantisation shifts raw
+    # scores, so it gets its own calibration and threshold. Empty: use the ones above.
+    int8_threshold: float | None = None
+    int8_calibration_x: list[float] = field(default_factory=list)
+    int8_calibration_y: list[float] = field(default_factory=list)
     bert_config: dict = field(default_factory=dict)
     metrics: dict = field(default_factory=dict)
     training: dict = field(default_factory=dict)
@@ -55,6 +60,11 @@ def save_model(folder: Path, state: dict, settings: ModelSettings) -> dict[str, 
 
     folder.mkdir(parents=True, exist_ok=True)
     save_file({k: v.detach().to("cpu").half().contiguous() for k, v in state.items()}, str(folder / WEIGHTS))
+    return save_settings(folder, settings)
+
+
+def save_settings(folder: Path, settings: ModelSettings) -> dict[str, str]:
+    """Write config.json and the manifest of SHA-256 sums; (file name → sum)."""
     (folder / SETTINGS).write_text(json.dumps(settings.__dict__, indent=2) + "\n")
     sums = {name: sha256(folder / name) for name in (WEIGHTS, SETTINGS)}
     (folder / MANIFEST).write_text(json.dumps({"version": settings.version, "sha256": sums}, indent=2) + "\n")
@@ -76,8 +86,13 @@ def verify(folder: Path) -> dict:
     return manifest
 
 
-def load_settings(folder: Path) -> ModelSettings:
-    return ModelSettings(**json.loads((folder / SETTINGS).read_text()))
+def load_settings(folder: Path, int8: bool = False) -> ModelSettings:
+    """The settings of a model version; with `int8`, its int8 calibration in place of the
+    full-precision one (when it has one)."""
+    settings = ModelSettings(**json.loads((folder / SETTINGS).read_text()))
+    if int8 and settings.int8_calibration_x:
+        return replace(settings, threshold=settings.int8_threshold, calibration_x=settings.int8_calibration_x, calibration_y=settings.int8_calibration_y)
+    return settings
 
 
 def load_model(folder: Path):
