@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import random
 import time
 from collections import Counter
@@ -31,10 +30,7 @@ class BuildConfig:
     eval_passages: int = 1_500
     spins_per_passage: int = 2
     clean_share: float = 0.5
-    # Spin rates are log-uniform: lightly spun passages (one or two swaps in clean prose,
-    # like a planted tortured phrase) are as common as heavily spun ones. With rates of
-    # 0.1-0.5 only, the model learned to expect spun neighbours and missed lone phrases.
-    min_rate: float = 0.02
+    min_rate: float = 0.1
     max_rate: float = 0.5
     max_words: int = 80
     max_tokens: int = 160
@@ -101,7 +97,7 @@ def build(config: BuildConfig, tokenizer, spinner, log=print, documents=None):
                 variants.append((text, []))
             for k in range(config.spins_per_passage):
                 seed = config.seed * 1_000_003 + number * 31 + k
-                rate = math.exp(rng.uniform(math.log(config.min_rate), math.log(config.max_rate)))
+                rate = rng.uniform(config.min_rate, config.max_rate)
                 spun = spinner.spin(text, seed=seed, rate=rate)
                 kinds.update(s.kind for s in spun.spans)
                 variants.append((spun.text, [asdict(s) for s in spun.spans]))
