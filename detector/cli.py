@@ -263,6 +263,7 @@ def evaluate(folder, gold, clean, synthetic, limit, threshold, no_model, no_tabl
         "detectors": [f"{d.name} {getattr(d, 'version', '')}" for d in pipeline.detectors if d.name != "quality"],
         "int8": int8,
         "suggestions": pipeline.suggesters[0].name,
+        "synthetic_limit": limit,
     }
     if gold:
         gold_path = Path(gold)

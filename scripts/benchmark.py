@@ -7,8 +7,9 @@ measures, each as the median of --repeat runs in fresh processes:
 
 - the naive baseline: transformers' pipeline("token-classification") called once per file,
   with the same trained encoder and head (without unspin's casing feature);
-- `unspin check` on the folder (no cache) as configured by default (full precision), with
-  the int8-quantised model, with --jobs 2, and again with a warm cache;
+- `unspin check` on the folder (no cache) as a fresh install runs it, with the model in the
+  other precision (full precision or int8), with the optional SmolLM2 suggestion judge (when
+  installed), with --jobs 2, and again with a warm cache;
 - a cold check of one 800-word article (process start to exit);
 - `unspin check --no-model` (tables and quality rules only).
 
@@ -27,6 +28,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from detector.config import Config
+from detector.suggest.lm import gguf_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,17 +104,24 @@ def main():
     cache = work / "cache"
     env = {**os.environ, "UNSPIN_CACHE_DIR": str(cache)}
     unspin = [sys.executable, "-m", "detector", "check", "--quiet", "--format", "json"]
-    int8_config = work / "int8.toml"
-    int8_config.write_text("int8 = true\n")
+    # The defaults of a fresh install: the optional language model is not installed there.
     default_config = work / "default.toml"
-    default_config.write_text("")
+    default_config.write_text('lm-suggestions = "off"\n')
     default = [*unspin, "--config", str(default_config)]
+    other_precision = "full precision" if Config.int8 else "int8"
+    other_config = work / "other-precision.toml"
+    other_config.write_text(f'lm-suggestions = "off"\nint8 = {"false" if Config.int8 else "true"}\n')
+    lm_config = work / "lm.toml"
+    lm_config.write_text('lm-suggestions = "on"\n')
 
     print(f"machine: {os.cpu_count()} cores; {args.articles} articles, {words:,} words; median of {args.repeat} runs", file=sys.stderr)
     rows = {}
     rows["naive baseline (pipeline per file)"] = median_run([sys.executable, __file__, "--baseline-folder", str(folder)], args.repeat)
     rows["unspin check"] = median_run([*default, "--no-cache", str(folder)], args.repeat, env)
-    rows["unspin check (int8 model)"] = median_run([*unspin, "--no-cache", "--config", str(int8_config), str(folder)], args.repeat, env)
+    rows[f"unspin check ({other_precision} model)"] = median_run([*unspin, "--no-cache", "--config", str(other_config), str(folder)], args.repeat, env)
+    if gguf_folder() is not None:
+        run([*unspin, "--no-cache", "--config", str(lm_config), str(single)], env)  # convert the GGUF once
+        rows["unspin check with the SmolLM2 suggestion judge"] = median_run([*unspin, "--no-cache", "--config", str(lm_config), str(folder)], args.repeat, env)
     rows["unspin check --jobs 2"] = median_run([*default, "--no-cache", "-j", "2", str(folder)], args.repeat, env)
     run([*default, str(folder)], env)  # fill the cache
     rows["unspin check, warm cache"] = median_run([*default, str(folder)], args.repeat, env)

@@ -14,15 +14,22 @@ import json
 import sys
 from pathlib import Path
 
+from detector.config import Config
+
 TRAIN_COMMAND = "unspin train --dataset work/dataset --output work/train --version {version} --max-steps {steps} --eval-every {eval_every}"
-# The synthetic test split is evaluated on its first 1,000 examples: suggesting and judging
-# candidates for every finding makes the whole split take about 20 minutes per run.
-SYNTHETIC_LIMIT = 1000
+# The synthetic test split is evaluated on its first 1,000 examples (300 with the language
+# model): suggesting and judging candidates for every finding makes the whole split take
+# about 20 minutes per run (an hour with the language model).
 EVAL_COMMAND = (
-    f"unspin eval --synthetic work/dataset --limit {SYNTHETIC_LIMIT} --gold ../shared/dev/pps_dev_gold.jsonl "
-    "--clean ../shared/corpora/bbc/tech{flag} > models/{version}/{name}"
+    "unspin eval --synthetic work/dataset --limit {limit} --gold ../shared/dev/pps_dev_gold.jsonl "
+    "{clean}--lm-suggestions {lm}{flag} > models/{version}/{name}"
 )
-EVALUATIONS = (("evaluation.json", "", "full precision, as `unspin check` runs by default"), ("evaluation-int8.json", " --int8", "int8-quantised (`int8 = true`)"))
+CLEAN = "--clean ../shared/corpora/bbc/tech "
+EVALUATIONS = (  # file, limit, clean, lm-suggestions, precision flag, label
+    ("evaluation.json", 1000, CLEAN, "off", " --fp32", "full precision" + ("" if Config.int8 else ", as `unspin check` runs by default")),
+    ("evaluation-int8.json", 1000, CLEAN, "off", " --int8", "int8-quantised" + (", as `unspin check` runs by default" if Config.int8 else " (`int8 = true`)")),
+    ("evaluation-lm.json", 300, "", "on", "", "default precision, suggestions ranked by the optional SmolLM2 judge"),
+)
 
 
 def evaluation_table(evaluation: dict, command: str, label: str) -> list[str]:
@@ -30,7 +37,7 @@ def evaluation_table(evaluation: dict, command: str, label: str) -> list[str]:
     lines += ["| set | precision | recall | F1 | false findings / 1,000 words | restoration top-1 / top-3 |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
     if "synthetic" in evaluation:
         s, r = evaluation["synthetic"]["spans"], evaluation["synthetic"]["restoration"]
-        lines.append(f"| synthetic test split (first {SYNTHETIC_LIMIT:,} examples, {s['gold']:,} spun spans) | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['false_per_1000_words']:.2f} | {r['top1']:.3f} / {r['top3']:.3f} |")
+        lines.append(f"| synthetic test split (first {evaluation['synthetic_limit']:,} examples, {s['gold']:,} spun spans) | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['false_per_1000_words']:.2f} | {r['top1']:.3f} / {r['top3']:.3f} |")
     if "gold" in evaluation:
         s, r = evaluation["gold"]["spans"], evaluation["gold"]["restoration"]
         lines.append(f"| ../shared/dev/pps_dev (64 real tortured phrases) | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['false_per_1000_words']:.2f} | {r['top1']:.3f} / {r['top3']:.3f} |")
@@ -63,12 +70,13 @@ def main():
         "  is not shipped. `model.safetensors` holds the trained tensors in float16.",
         f"- Inference: windows of {settings['max_tokens']} tokens with stride {settings['stride']}; word probability = mean over",
         f"  sub-words; words ≥ {settings['word_threshold']} join into spans; span score = mean word probability,",
-        "  calibrated by isotonic regression on the validation split (PyTorch scores). `unspin check`",
-        "  runs the network exported to ONNX in full precision; int8 dynamic quantisation is optional",
-        "  (`int8 = true`) because it shifts the scores away from the calibration (see Metrics).",
-        f"- Default threshold (calibrated score): **{settings['threshold']}**, the lowest threshold at which the",
-        "  validation split reaches precision 0.90 with at most 0.3 false findings per 1,000 words on its clean",
-        "  passages (if none does, the most precise one).",
+        "  calibrated by isotonic regression on the validation split, once for the shipped network in full",
+        "  precision and once for its int8-quantised ONNX export (per-channel dynamic quantisation), since",
+        f"  quantisation shifts raw scores. `unspin check` runs the ONNX export {'int8-quantised' if Config.int8 else 'in full precision'} by default",
+        f"  (`int8 = {'false' if Config.int8 else 'true'}` for the other).",
+        f"- Default threshold (calibrated score): **{settings['threshold']}** in full precision, **{settings.get('int8_threshold')}** int8;",
+        "  for each, the lowest threshold at which the validation split reaches precision 0.90 with at most 0.3",
+        "  false findings per 1,000 words on its clean passages (if none does, the most precise one).",
         "",
         "## Data",
         "Synthetic: clean news passages (BBC business, entertainment, politics, sport; Reuters-21578)",
@@ -97,15 +105,16 @@ def main():
         "Span metrics: a gold span is found when findings cover ≥ 50% of its non-space characters; a",
         "finding is correct when ≥ 50% of its non-space characters lie inside a gold span.",
         "",
-        "Validation split at the default threshold (model only, fp32):",
+        "Validation split at the default thresholds (model only; full precision, then int8):",
         "",
         "```json",
-        json.dumps(settings["metrics"]["validation_at_threshold"], indent=2),
+        json.dumps({k: settings["metrics"][k] for k in ("validation_at_threshold", "int8_validation_at_threshold") if k in settings["metrics"]}, indent=2),
         "```",
     ]
-    for name, flag, label in EVALUATIONS:
+    for name, limit, clean, lm, flag, label in EVALUATIONS:
         if (folder / name).is_file():
-            lines += evaluation_table(json.loads((folder / name).read_text()), EVAL_COMMAND.format(flag=flag, version=version, name=name), label)
+            command = EVAL_COMMAND.format(limit=limit, clean=clean, lm=lm, flag=flag, version=version, name=name)
+            lines += evaluation_table(json.loads((folder / name).read_text()), command, label)
     lines += [
         "",
         "## Limitations",

@@ -157,6 +157,8 @@ def _save_atomically(model, tokenizer, folder: Path) -> None:
         config = model.config.to_dict()
         config.pop("quantization_config", None)
         (staging / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+        # float16 on disk (half the size); this run continues with the same rounded weights
+        # as every later load, so suggestions do not depend on whether the cache was warm
         save_model(model.to(torch.float16), str(staging / "model.safetensors"))
         model.to(torch.float32)
         tokenizer.save_pretrained(staging)
