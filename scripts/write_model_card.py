@@ -123,6 +123,8 @@ def main():
         "(real tortured phrases from scientific papers) and the BBC tech row (clean text of another",
         "domain) before trusting a finding from the model alone. Spun Title Case offices",
         "(\"Unfamiliar Clergyman\") often score below the threshold; the mapping tables catch the listed ones.",
+        "The synthetic restoration figures flatter the suggester: the thesaurus that made the spins is the one",
+        "it searches backwards. int8 finds more but also flags more in clean text than full precision.",
     ]
     lines += ["", "## Files", "", "| file | SHA-256 (checked at load) |", "| --- | --- |"]
     lines += [f"| {name} | `{digest}` |" for name, digest in manifest["sha256"].items()]
