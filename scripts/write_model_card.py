@@ -87,6 +87,7 @@ def main():
         "```",
         "unspin data build --output work/dataset",
         TRAIN_COMMAND.format(version=version, steps=training["steps"], eval_every=config["eval_every"]),
+        f"unspin calibrate models/{version} --dataset work/dataset   # train ends with this; it refits both precisions",
         "```",
         "",
         "| hyper-parameter | value |",
