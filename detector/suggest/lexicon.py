@@ -97,7 +97,7 @@ class LexiconCandidates:
             first_words |= {w for w in self._synonyms(chunk) if w in self.by_first}
         first_words.add(span[0])
         out = []
-        for word in first_words:
+        for word in sorted(first_words):  # a set: sorted so ties rank the same in every run
             for index in self.by_first.get(word, ()):
                 term, words = self.terms[index]
                 if words == span:

@@ -44,7 +44,8 @@ class WordCandidates:
             heads = self.originals.get(" ".join(run), set()) | self.originals.get(" ".join(run[:-1] + [lemma_key(run[-1])]), set())
             heads -= {" ".join(run)}
             if heads:
-                ranked = sorted(((h, zipf_frequency(h, "en") / 8) for h in heads), key=lambda item: -item[1])[:PER_RUN]
+                # ties broken by the word itself: set order changes from run to run
+                ranked = sorted(((h, zipf_frequency(h, "en") / 8) for h in heads), key=lambda item: (-item[1], item[0]))[:PER_RUN]
                 # single words take the flagged word's inflection; runs keep their own
                 options.append((i + k, [(carry_over(h, words[i].lower()) if k == 1 else h, p) for h, p in ranked]))
         word = words[i]
@@ -58,8 +59,9 @@ class WordCandidates:
         # best partial rewrites ending at each word index: (sum of priors, pieces, changed)
         partial: dict[int, list[tuple[float, list[str], bool]]] = {0: [(0.0, [], False)]}
         for i in range(len(words)):
+            options = self._run_options(words, i)  # the same for every partial rewrite ending at i
             for total, pieces, changed in partial.get(i, []):
-                for end, choices in self._run_options(words, i):
+                for end, choices in options:
                     for text, prior in choices:
                         kept = text == words[i] and end == i + 1
                         partial.setdefault(end, []).append((total + prior, pieces + [text], changed or not kept))
