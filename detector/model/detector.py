@@ -51,17 +51,17 @@ class SpanModel:
         """A shipped model version run by ONNX Runtime (exported and cached on first use)."""
         from detector.cache import default_cache_dir
         from detector.model.base import load_tokenizer
-        from detector.model.runtime import OnnxNetwork, export_onnx
+        from detector.model.runtime import EXPORT_FORMAT, OnnxNetwork, export_onnx
         from detector.model.store import load_model, load_settings, verify
 
         digest = verify(folder)["sha256"]["model.safetensors"]
         settings = load_settings(folder, int8)
         precision = "int8pc" if int8 else "fp32"  # pc: per-channel scales (runtime.py)
-        exported = default_cache_dir() / "models" / f"{settings.version}-{digest[:16]}-{precision}.onnx"
+        exported = default_cache_dir() / "models" / f"{settings.version}-{digest[:16]}-{precision}-{EXPORT_FORMAT}.onnx"
         if not exported.is_file():
             tagger, _, _ = load_model(folder)
             export_onnx(tagger, exported, int8)
-        return cls(OnnxNetwork(exported, threads), load_tokenizer(), settings, f"{settings.version}:{digest[:16]}:{precision}")
+        return cls(OnnxNetwork(exported, threads), load_tokenizer(), settings, f"{settings.version}:{digest[:16]}:{precision}:{EXPORT_FORMAT}")
 
     @classmethod
     def from_tagger(cls, tagger, tokenizer, settings) -> "SpanModel":
@@ -127,18 +127,14 @@ class SpanModel:
 
         out = []
         for text, (_, offsets, _), probs in zip(texts, encodings, probabilities):
-            words = []
-            token = 0
-            for match in WORD.finditer(text):
-                start, end = match.span()
-                while token < len(offsets) and offsets[token][1] <= start:
-                    token += 1
-                first = token
-                while token < len(offsets) and offsets[token][0] < end:
-                    token += 1
-                if token > first:
-                    words.append((start, end, float(probs[first:token].mean())))
-            out.append(words)
+            spans = np.array([m.span() for m in WORD.finditer(text)], dtype=np.int64).reshape(-1, 2)
+            tokens = np.array(offsets, dtype=np.int64).reshape(-1, 2)
+            # a word's tokens: from the first ending after its start to the last starting before its end
+            first = np.searchsorted(tokens[:, 1], spans[:, 0], side="right")
+            stop = np.searchsorted(tokens[:, 0], spans[:, 1], side="left")
+            totals = np.concatenate(([0.0], np.cumsum(probs)))
+            means = (totals[stop] - totals[first]) / np.maximum(stop - first, 1)
+            out.append([(int(a), int(b), float(p)) for (a, b), p, n in zip(spans.tolist(), means.tolist(), (stop - first).tolist()) if n > 0])
         return out
 
     def raw_spans(self, texts: list[str]) -> list[list[RawSpan]]:

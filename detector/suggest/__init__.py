@@ -16,6 +16,7 @@ from detector.document import Document
 from detector.findings import Finding, Suggestion
 
 MAX_SUGGESTIONS = 5
+JUDGED_CANDIDATES = 15  # best by prior, per finding, that the judge reads in context
 
 
 @dataclass
@@ -78,7 +79,7 @@ class SpinSuggester:
                 key = candidate.text.lower()
                 if key != phrase.lower() and (key not in candidates or candidates[key].prior < candidate.prior):
                     candidates[key] = candidate
-            ranked = sorted(candidates.values(), key=lambda c: -c.prior)[: MAX_SUGGESTIONS * 3]
+            ranked = sorted(candidates.values(), key=lambda c: -c.prior)[:JUDGED_CANDIDATES]
             pending.append((finding, ranked))
         if self.judge and any(c.source != "table" for _, ranked in pending for c in ranked):
             self.judge.rescore(doc, pending)
