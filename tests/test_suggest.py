@@ -1,5 +1,8 @@
+import pytest
+
 from detector.lexicon import Term
-from detector.suggest import SpinSuggester
+from detector.suggest import Candidate, SpinSuggester
+from detector.suggest.collocations import CollocationJudge, Collocations, shipped_collocations, tokens
 from detector.suggest.lexicon import LexiconCandidates
 from detector.suggest.table import TableCandidates
 from detector.suggest.words import WordCandidates
@@ -50,7 +53,7 @@ def test_word_candidates_run_the_swap_backwards():
 
 def test_suggestions_keep_inflection_and_casing_and_table_comes_first():
     table = MappingTable([Entry("unfamiliar clergyman", ("foreign minister",), "t")])
-    suggester = SpinSuggester([TableCandidates(table)], [LexiconCandidates(LEXICON, THESAURUS), WordCandidates(THESAURUS)])
+    suggester = SpinSuggester([TableCandidates(table)], [LexiconCandidates(LEXICON, THESAURUS), WordCandidates(THESAURUS)], [], "test")
     doc = Document.plain("a.txt", "Two Unfamiliar Clergymen and the Atomic Outfitted states, with Top Dog Officials.")
     findings = []
     for phrase in ("Unfamiliar Clergymen", "Atomic Outfitted", "Top Dog Officials"):
@@ -69,3 +72,24 @@ def test_word_candidates_rank_ties_the_same_in_every_run():
     heads = ["qzvb", "qzva", "qzvd", "qzvc"]
     words = WordCandidates(Thesaurus({h: {"n": ("xqzz",)} for h in heads}))
     assert texts(words.candidates("xqzz")) == sorted(heads)
+
+
+def test_collocation_judge_prefers_the_candidate_that_fits_its_neighbours():
+    collocations = Collocations(
+        {"a": 20, "press": 6, "push": 6, "conference": 6, "meeting": 6, "that": 20},
+        {("a", "press"): 5, ("press", "conference"): 5, ("conference", "that"): 4, ("a", "push"): 1},
+    )
+    doc = Document.plain("a.txt", "She told a squeeze meeting that rates would rise.")
+    start = doc.text.index("squeeze meeting")
+    finding = Finding("SPUN001", "error", start, start + len("squeeze meeting"), 0.9, "model", "m")
+    ranked = [Candidate("push meeting", 0.9, "words"), Candidate("press conference", 0.2, "lexicon"), Candidate("Crush Meeting", 0.97, "table")]
+    CollocationJudge(collocations).rescore(doc, [(finding, ranked)])
+    judged = {c.text: c.prior for c in ranked}
+    assert judged["press conference"] > judged["push meeting"]
+    assert judged["press conference"] + judged["push meeting"] == pytest.approx(1.0)
+    assert judged["Crush Meeting"] == 0.97  # table candidates keep their score
+
+
+def test_shipped_collocations_know_common_news_pairs():
+    collocations = shipped_collocations()
+    assert collocations.log_probability(tokens("a press conference")) > collocations.log_probability(tokens("a squeeze meeting"))

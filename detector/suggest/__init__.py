@@ -2,10 +2,10 @@
 
 Candidates come from three sources, most trusted first: the mapping tables (table.py),
 a reverse-thesaurus search over the canonical lexicon (lexicon.py) and the thesaurus
-run backwards, run by run of words (words.py). A judge re-ranks them by how natural each
-candidate reads in its sentence: the optional SmolLM2 language model (lm.py) or else the
-fine-tuned classifier (judge.py). Every source returns candidates that already carry the
-flagged text's inflection and casing.
+run backwards, run by run of words (words.py). Judges re-rank them by how natural each
+candidate reads in its sentence: collocation statistics (collocations.py) rank them all,
+then the optional SmolLM2 language model (lm.py) re-ranks the best of those. Every source
+returns candidates that already carry the flagged text's inflection and casing.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from detector.document import Document
 from detector.findings import Finding, Suggestion
 
 MAX_SUGGESTIONS = 5
-JUDGED_CANDIDATES = 15  # best by prior, per finding, that the judge reads in context
+JUDGED_CANDIDATES = 15  # kept per finding after each judge, for the next (slower) one
 
 
 @dataclass
@@ -56,11 +56,11 @@ class SpinSuggester:
     the others are all consulted and ranked together.
     """
 
-    def __init__(self, authoritative: list, searched: list, judge=None, judge_name: str = "none"):
+    def __init__(self, authoritative: list, searched: list, judges: list, name: str):
         self.authoritative = authoritative
         self.searched = searched
-        self.judge = judge
-        self.name = f"suggest:{judge_name}"  # part of the result cache's fingerprint
+        self.judges = judges
+        self.name = f"suggest:{name}"  # part of the result cache's fingerprint
 
     def _candidates(self, phrase: str) -> list[Candidate]:
         for source in self.authoritative:
@@ -79,10 +79,12 @@ class SpinSuggester:
                 key = candidate.text.lower()
                 if key != phrase.lower() and (key not in candidates or candidates[key].prior < candidate.prior):
                     candidates[key] = candidate
-            ranked = sorted(candidates.values(), key=lambda c: -c.prior)[:JUDGED_CANDIDATES]
-            pending.append((finding, ranked))
-        if self.judge and any(c.source != "table" for _, ranked in pending for c in ranked):
-            self.judge.rescore(doc, pending)
+            pending.append((finding, sorted(candidates.values(), key=lambda c: -c.prior)))
+        for judge in self.judges:
+            if any(c.source != "table" for _, ranked in pending for c in ranked):
+                judge.rescore(doc, pending)
+            for _, ranked in pending:
+                ranked.sort(key=lambda c: -c.prior)
+                del ranked[JUDGED_CANDIDATES:]
         for finding, ranked in pending:
-            ranked.sort(key=lambda c: -c.prior)
             finding.suggestions = [Suggestion(c.text, min(1.0, c.prior)) for c in ranked[:MAX_SUGGESTIONS]]

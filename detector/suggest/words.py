@@ -24,7 +24,10 @@ REVERSE_DEPTH = 20
 MAX_RUN = 4
 MAX_WORDS = 8
 PER_RUN = 30
-MAX_CANDIDATES = 48
+# More rewrites for the collocation judge to choose from: on 400 validation passages
+# top-1 restoration 0.288 at 48, 0.294 at 96, 0.314 at 200 (with PER_RUN 60), while
+# suggestion time grew 1.6x and 4.4x.
+MAX_CANDIDATES = 96
 KEPT_WORD_PRIOR = 0.25  # a content word left as it is: possible, but most flagged words were swapped
 
 

@@ -1,0 +1,95 @@
+"""Collocation statistics as the judge of candidates: the candidate whose words most
+likely follow the word before the phrase, each other, and lead into the word after it
+(a bigram model of news text) ranks first.
+
+The counts (data/collocations.tsv.gz, scripts/build_collocations.py) come from the train
+split of the training corpora. On exact spun spans of the synthetic validation split this
+ranked the right term first for 0.395 of spans, against 0.293 for the fine-tuned
+classifier reading each candidate in context, at a fraction of the cost (work notes in
+issue #5).
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+import re
+from functools import lru_cache
+from importlib import resources
+
+from detector.document import Document
+
+START, END = "<s>", "</s>"
+TOKEN = re.compile(r"[a-z]+(?:['’\-][a-z]+)*|\d+|[^\sa-z\d]")
+DISCOUNT = 0.5  # subtracted from each pair count (absolute discounting)
+BACKOFF = 0.4  # weight of the word's own frequency when interpolating
+FLOOR = 1e-8  # probability of a word never seen
+
+
+def tokens(text: str) -> list[str]:
+    return TOKEN.findall(text.lower())
+
+
+class Collocations:
+    def __init__(self, words: dict[str, int], pairs: dict[tuple[str, str], int]):
+        self.words = words
+        self.pairs = pairs
+        self.total = sum(words.values()) or 1
+
+    @classmethod
+    def from_lines(cls, lines) -> "Collocations":
+        words, pairs = {}, {}
+        for line in lines:
+            if line.startswith("#"):
+                continue
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) == 2:
+                words[fields[0]] = int(fields[1])
+            else:
+                pairs[fields[0], fields[1]] = int(fields[2])
+        return cls(words, pairs)
+
+    def _word_probability(self, word: str) -> float:
+        from wordfreq import word_frequency
+
+        # wordfreq covers words the news corpora lack; halved, as it counts more registers
+        return max(self.words.get(word, 0) / self.total, word_frequency(word, "en") / 2, FLOOR)
+
+    def log_probability(self, sequence: list[str]) -> float:
+        """log P of each token given the one before it, summed (interpolated bigrams)."""
+        total = 0.0
+        for previous, word in zip(sequence, sequence[1:]):
+            seen = self.words.get(previous, 0)
+            pair = max(self.pairs.get((previous, word), 0) - DISCOUNT, 0) / seen if seen else 0.0
+            weight = BACKOFF if seen else 1.0
+            total += math.log((1 - weight) * pair + weight * self._word_probability(word))
+        return total
+
+
+@lru_cache(maxsize=1)
+def shipped_collocations() -> Collocations:
+    path = resources.files("detector") / "data" / "collocations.tsv.gz"
+    with gzip.open(str(path), "rt", encoding="utf-8") as handle:
+        return Collocations.from_lines(handle)
+
+
+class CollocationJudge:
+    """Sets each searched candidate's prior to its share of the bigram probability among the
+    finding's candidates; table candidates keep theirs."""
+
+    def __init__(self, collocations: Collocations):
+        self.collocations = collocations
+
+    def rescore(self, doc: Document, pending: list) -> None:
+        for finding, ranked in pending:
+            judged = [c for c in ranked if c.source != "table"]
+            if not judged:
+                continue
+            left = tokens(doc.text[max(0, finding.start - 40) : finding.start])[-1:] or [START]
+            right = tokens(doc.text[finding.end : finding.end + 40])[:1] or [END]
+            scores = [self.collocations.log_probability(left + tokens(c.text) + right) for c in judged]
+            top = max(scores)
+            weights = [math.exp(s - top) for s in scores]
+            total = sum(weights)
+            for candidate, weight in zip(judged, weights):
+                candidate.prior = weight / total
