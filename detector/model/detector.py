@@ -77,8 +77,7 @@ class SpanModel:
         """For each text, (start, end, probability spun) of every word."""
         inner = self.settings.max_tokens - 2
         encodings, windows = [], []
-        for t, text in enumerate(texts):
-            ids, offsets = self.tokenizer.encode(text)
+        for t, (text, (ids, offsets)) in enumerate(zip(texts, self.tokenizer.encode_many(texts))):
             encodings.append((ids, offsets, casing_ids(text, offsets)))
             start = 0
             while True:

@@ -111,14 +111,15 @@ class MappingTable:
         """Table matches in `text`, left to right: the longest at each place, not overlapping,
         or with `every` all matches at every place (overlaps included)."""
         tokens = [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text)]
+        keys = [self._keys_of(word) for _, _, word in tokens]  # once per token, not per entry tried
         matches: list[Match] = []
         i = 0
         while i < len(tokens):
             here = []
-            for key in self._keys_of(tokens[i][2]):
-                for keys, entry in self._by_first.get(key, ()):
-                    if i + len(keys) <= len(tokens) and self._matches_at(text, tokens, i, keys):
-                        here.append((len(keys), entry))
+            for key in keys[i]:
+                for entry_keys, entry in self._by_first.get(key, ()):
+                    if i + len(entry_keys) <= len(tokens) and self._matches_at(text, tokens, keys, i, entry_keys):
+                        here.append((len(entry_keys), entry))
             if every:
                 matches += [Match(tokens[i][0], tokens[i + n - 1][1], entry) for n, entry in here]
                 i += 1
@@ -130,10 +131,10 @@ class MappingTable:
                 i += 1
         return matches
 
-    def _matches_at(self, text: str, tokens: list, i: int, keys: tuple[str, ...]) -> bool:
-        for j in range(1, len(keys)):
-            previous_end, (start, _, word) = tokens[i + j - 1][1], tokens[i + j]
-            if not WORD_GAP.fullmatch(text, previous_end, start) or keys[j] not in self._keys_of(word):
+    @staticmethod
+    def _matches_at(text: str, tokens: list, keys: list[set[str]], i: int, entry_keys: tuple[str, ...]) -> bool:
+        for j in range(1, len(entry_keys)):
+            if entry_keys[j] not in keys[i + j] or not WORD_GAP.fullmatch(text, tokens[i + j - 1][1], tokens[i + j][0]):
                 return False
         return True
 
