@@ -10,6 +10,7 @@ returns candidates that already carry the flagged text's inflection and casing.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from detector.document import Document
@@ -24,6 +25,16 @@ class Candidate:
     text: str
     prior: float
     source: str
+
+
+def set_shares(candidates: list[Candidate], log_scores: list[float]) -> None:
+    """Set each candidate's prior to its share of the probability among them (a softmax
+    over a judge's log scores), so judged scores read as confidences."""
+    top = max(log_scores)
+    weights = [math.exp(score - top) for score in log_scores]
+    total = sum(weights)
+    for candidate, weight in zip(candidates, weights):
+        candidate.prior = weight / total
 
 
 class Lazy:

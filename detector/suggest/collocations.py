@@ -17,13 +17,17 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+from wordfreq import word_frequency
+
 from detector.document import Document
+from detector.suggest import set_shares
 
 START, END = "<s>", "</s>"
 TOKEN = re.compile(r"[a-z]+(?:['’\-][a-z]+)*|\d+|[^\sa-z\d]")
 DISCOUNT = 0.5  # subtracted from each pair count (absolute discounting)
 BACKOFF = 0.4  # weight of the word's own frequency when interpolating
 FLOOR = 1e-8  # probability of a word never seen
+CONTEXT = 40  # characters read either side of a finding for its neighbouring words
 
 
 def tokens(text: str) -> list[str]:
@@ -50,8 +54,6 @@ class Collocations:
         return cls(words, pairs)
 
     def _word_probability(self, word: str) -> float:
-        from wordfreq import word_frequency
-
         # wordfreq covers words the news corpora lack; halved, as it counts more registers
         return max(self.words.get(word, 0) / self.total, word_frequency(word, "en") / 2, FLOOR)
 
@@ -85,11 +87,6 @@ class CollocationJudge:
             judged = [c for c in ranked if c.source != "table"]
             if not judged:
                 continue
-            left = tokens(doc.text[max(0, finding.start - 40) : finding.start])[-1:] or [START]
-            right = tokens(doc.text[finding.end : finding.end + 40])[:1] or [END]
-            scores = [self.collocations.log_probability(left + tokens(c.text) + right) for c in judged]
-            top = max(scores)
-            weights = [math.exp(s - top) for s in scores]
-            total = sum(weights)
-            for candidate, weight in zip(judged, weights):
-                candidate.prior = weight / total
+            left = tokens(doc.text[max(0, finding.start - CONTEXT) : finding.start])[-1:] or [START]
+            right = tokens(doc.text[finding.end : finding.end + CONTEXT])[:1] or [END]
+            set_shares(judged, [self.collocations.log_probability(left + tokens(c.text) + right) for c in judged])

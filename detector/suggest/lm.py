@@ -16,11 +16,11 @@ from __future__ import annotations
 import copy
 import importlib.util
 import json
-import math
 import os
 from pathlib import Path
 
 from detector.document import Document
+from detector.suggest import set_shares
 
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 NAME = "smollm2-135m-q4_1"
@@ -132,12 +132,7 @@ class LanguageModelJudge:
             # the space before the phrase belongs to its first token in this tokenizer
             prefix = left.rstrip()
             gap = left[len(prefix) :]
-            scores = self.continuation_log_likelihoods(prefix, [gap + c.text + right for c in judged])
-            top = max(scores)
-            weights = [math.exp(s - top) for s in scores]
-            total = sum(weights)
-            for candidate, weight in zip(judged, weights):
-                candidate.prior = weight / total
+            set_shares(judged, self.continuation_log_likelihoods(prefix, [gap + c.text + right for c in judged]))
 
 
 def _save_atomically(model, tokenizer, folder: Path) -> None:
