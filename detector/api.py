@@ -54,29 +54,34 @@ def build_suggester(table: MappingTable, lm_suggestions: str = "off"):
     """(suggester, error line or None). Collocation statistics judge every searched
     candidate; the SmolLM2 language model re-ranks the best when asked for (or, with
     "auto", installed)."""
-    from detector.lexicon import shipped_lexicon
+    from detector.cache import default_cache_dir
     from detector.suggest import Lazy, SpinSuggester
     from detector.suggest.table import TableCandidates
-    from detector.thesaurus import shipped_thesaurus
+
+    def index():
+        from detector.suggest.index import shipped_index
+
+        return shipped_index(default_cache_dir())
 
     def lexicon_candidates():
+        from detector.lexicon import shipped_lexicon
         from detector.suggest.lexicon import LexiconCandidates
+        from detector.thesaurus import Thesaurus
 
-        return LexiconCandidates(shipped_lexicon(), shipped_thesaurus())
+        return LexiconCandidates(shipped_lexicon(), Thesaurus(index().thesaurus), index().stand_ins)
 
     def word_candidates():
         from detector.suggest.words import WordCandidates
 
-        return WordCandidates(shipped_thesaurus())
+        return WordCandidates(index().originals, index().frequency)
 
     def collocation_judge():
-        from detector.suggest.collocations import CollocationJudge, shipped_collocations
+        from detector.suggest.collocations import CollocationJudge, Collocations
 
-        return CollocationJudge(shipped_collocations())
+        return CollocationJudge(Collocations(index().words, index().pairs, index().total_words, index().frequency))
 
     judges, names, error = [Lazy(collocation_judge)], ["collocations"], None
     if lm_suggestions != "off":
-        from detector.cache import default_cache_dir
         from detector.suggest import lm
 
         if lm.available(default_cache_dir()):

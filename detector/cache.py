@@ -4,7 +4,9 @@ A result is stored under a key made of the file's text, its format and the pipel
 fingerprint (unspin version, model version, table version, configuration), so any change
 to one of them misses. The cache lives in `$UNSPIN_CACHE_DIR`, else
 `$XDG_CACHE_HOME/unspin`, else `~/.cache/unspin` (`results/`: one small JSON file per
-result, written atomically; `tables/`: compiled mapping tables; `models/`: ONNX exports). An unreadable or corrupt entry counts as a miss and is rewritten.
+result, written atomically; `tables/`: compiled mapping tables; `models/`: ONNX exports;
+`suggest-*.sqlite`: the suggestion engine's look-up tables). An unreadable or corrupt
+entry counts as a miss and is rewritten.
 """
 
 from __future__ import annotations

@@ -3,9 +3,10 @@ import pytest
 from detector.lexicon import Term
 from detector.suggest import Candidate, SpinSuggester
 from detector.suggest.collocations import CollocationJudge, Collocations, shipped_collocations, tokens
+from detector.suggest.index import open_index
 from detector.suggest.lexicon import LexiconCandidates
 from detector.suggest.table import TableCandidates
-from detector.suggest.words import WordCandidates
+from detector.suggest.words import WordCandidates, reverse_thesaurus
 from detector.tables import Entry, MappingTable
 from detector.thesaurus import Thesaurus
 from detector.document import Document
@@ -42,7 +43,7 @@ def test_lexicon_search_aligns_one_word_to_several_and_back():
 
 
 def test_word_candidates_run_the_swap_backwards():
-    words = WordCandidates(THESAURUS)
+    words = WordCandidates(reverse_thesaurus(THESAURUS))
     # the originals are the headwords whose entries list the flagged word ("meeting" is
     # listed under "conference"), not the flagged word's own synonyms
     assert "press conference" in texts(words.candidates("squeeze meeting"))
@@ -53,7 +54,7 @@ def test_word_candidates_run_the_swap_backwards():
 
 def test_suggestions_keep_inflection_and_casing_and_table_comes_first():
     table = MappingTable([Entry("unfamiliar clergyman", ("foreign minister",), "t")])
-    suggester = SpinSuggester([TableCandidates(table)], [LexiconCandidates(LEXICON, THESAURUS), WordCandidates(THESAURUS)], [], "test")
+    suggester = SpinSuggester([TableCandidates(table)], [LexiconCandidates(LEXICON, THESAURUS), WordCandidates(reverse_thesaurus(THESAURUS))], [], "test")
     doc = Document.plain("a.txt", "Two Unfamiliar Clergymen and the Atomic Outfitted states, with Top Dog Officials.")
     findings = []
     for phrase in ("Unfamiliar Clergymen", "Atomic Outfitted", "Top Dog Officials"):
@@ -70,14 +71,14 @@ def test_word_candidates_rank_ties_the_same_in_every_run():
     # equally (un)common originals: their order must not follow set order, which changes
     # from run to run, or cached and fresh results would disagree
     heads = ["qzvb", "qzva", "qzvd", "qzvc"]
-    words = WordCandidates(Thesaurus({h: {"n": ("xqzz",)} for h in heads}))
+    words = WordCandidates(reverse_thesaurus(Thesaurus({h: {"n": ("xqzz",)} for h in heads})))
     assert texts(words.candidates("xqzz")) == sorted(heads)
 
 
 def test_collocation_judge_prefers_the_candidate_that_fits_its_neighbours():
     collocations = Collocations(
         {"a": 20, "press": 6, "push": 6, "conference": 6, "meeting": 6, "that": 20},
-        {("a", "press"): 5, ("press", "conference"): 5, ("conference", "that"): 4, ("a", "push"): 1},
+        {"a press": 5, "press conference": 5, "conference that": 4, "a push": 1},
     )
     doc = Document.plain("a.txt", "She told a squeeze meeting that rates would rise.")
     start = doc.text.index("squeeze meeting")
@@ -93,3 +94,33 @@ def test_collocation_judge_prefers_the_candidate_that_fits_its_neighbours():
 def test_shipped_collocations_know_common_news_pairs():
     collocations = shipped_collocations()
     assert collocations.log_probability(tokens("a press conference")) > collocations.log_probability(tokens("a squeeze meeting"))
+
+
+def small_sources():
+    collocations = Collocations({"a": 20, "press": 6, "conference": 6}, {"a press": 5, "press conference": 5})
+    return THESAURUS, LEXICON, collocations
+
+
+def test_index_serves_what_the_tables_in_memory_serve(tmp_path):
+    index = open_index(tmp_path / "index.sqlite", small_sources)
+    assert (tmp_path / "index.sqlite").is_file()
+    thesaurus, lexicon, collocations = small_sources()
+    in_memory = LexiconCandidates(lexicon, thesaurus), WordCandidates(reverse_thesaurus(thesaurus))
+    from_index = LexiconCandidates(lexicon, Thesaurus(index.thesaurus), index.stand_ins), WordCandidates(index.originals, index.frequency)
+    for phrase in ("atomic outfitted", "top dog official", "squeeze meeting", "Sacked"):
+        for memory, indexed in zip(in_memory, from_index):
+            assert [(c.text, c.prior) for c in indexed.candidates(phrase)] == [(c.text, c.prior) for c in memory.candidates(phrase)]
+    indexed = Collocations(index.words, index.pairs, index.total_words, index.frequency)
+    for text in ("a press conference", "a squeeze meeting"):
+        assert indexed.log_probability(tokens(text)) == pytest.approx(collocations.log_probability(tokens(text)))
+
+
+def test_a_damaged_index_is_rebuilt_and_an_unwritable_one_kept_in_memory(tmp_path):
+    path = tmp_path / "index.sqlite"
+    path.write_bytes(b"not a database" * 100)
+    assert "press conference" in texts(WordCandidates(open_index(path, small_sources).originals).candidates("squeeze meeting"))
+    assert path.read_bytes().startswith(b"SQLite format 3")
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    index = open_index(blocked / "index.sqlite", small_sources)  # its folder cannot be made
+    assert "press conference" in texts(WordCandidates(index.originals).candidates("squeeze meeting"))

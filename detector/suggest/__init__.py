@@ -37,6 +37,18 @@ def set_shares(candidates: list[Candidate], log_scores: list[float]) -> None:
         candidate.prior = weight / total
 
 
+def wordfreq_frequency(word: str) -> float:
+    """wordfreq's frequency of an English word (imported on first use: 0.2 s)."""
+    from wordfreq import word_frequency
+
+    return word_frequency(word, "en")
+
+
+def zipf(frequency: float) -> float:
+    """A frequency on the Zipf scale, rounded as wordfreq's zipf_frequency rounds it."""
+    return round(math.log10(max(frequency, 1e-9)) + 9, 2)
+
+
 class Lazy:
     """A candidate source or judge built on first use: the thesaurus indexes cost a second
     to build and the language model a few, which a run without such findings never pays."""

@@ -17,10 +17,8 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from wordfreq import word_frequency
-
 from detector.document import Document
-from detector.suggest import set_shares
+from detector.suggest import set_shares, wordfreq_frequency
 
 START, END = "<s>", "</s>"
 TOKEN = re.compile(r"[a-z]+(?:['’\-][a-z]+)*|\d+|[^\sa-z\d]")
@@ -34,11 +32,20 @@ def tokens(text: str) -> list[str]:
     return TOKEN.findall(text.lower())
 
 
+def pair_key(previous: str, word: str) -> str:
+    """The key of a word pair (tokens hold no spaces)."""
+    return f"{previous} {word}"
+
+
 class Collocations:
-    def __init__(self, words: dict[str, int], pairs: dict[tuple[str, str], int]):
+    def __init__(self, words, pairs, total: int | None = None, frequency=wordfreq_frequency):
+        """`words`: word → count; `pairs`: pair_key(a, b) → count; mappings in memory or the
+        index's tables (then with their `total` of word counts); `frequency`: word →
+        frequency in English at large."""
         self.words = words
         self.pairs = pairs
-        self.total = sum(words.values()) or 1
+        self.frequency = frequency
+        self.total = total or sum(words.values()) or 1
 
     @classmethod
     def from_lines(cls, lines) -> "Collocations":
@@ -50,19 +57,19 @@ class Collocations:
             if len(fields) == 2:
                 words[fields[0]] = int(fields[1])
             else:
-                pairs[fields[0], fields[1]] = int(fields[2])
+                pairs[pair_key(fields[0], fields[1])] = int(fields[2])
         return cls(words, pairs)
 
     def _word_probability(self, word: str) -> float:
         # wordfreq covers words the news corpora lack; halved, as it counts more registers
-        return max(self.words.get(word, 0) / self.total, word_frequency(word, "en") / 2, FLOOR)
+        return max(self.words.get(word, 0) / self.total, self.frequency(word) / 2, FLOOR)
 
     def log_probability(self, sequence: list[str]) -> float:
         """log P of each token given the one before it, summed (interpolated bigrams)."""
         total = 0.0
         for previous, word in zip(sequence, sequence[1:]):
             seen = self.words.get(previous, 0)
-            pair = max(self.pairs.get((previous, word), 0) - DISCOUNT, 0) / seen if seen else 0.0
+            pair = max(self.pairs.get(pair_key(previous, word), 0) - DISCOUNT, 0) / seen if seen else 0.0
             weight = BACKOFF if seen else 1.0
             total += math.log((1 - weight) * pair + weight * self._word_probability(word))
         return total

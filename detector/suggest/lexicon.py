@@ -25,31 +25,41 @@ WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 MAX_CHUNK = 3
 
 
+def _searched_terms(lexicon: list[Term]):
+    """(term, its words) for the terms worth searching: several words, or hyphenated."""
+    for term in lexicon:
+        words = tuple(WORD.findall(term.text.lower().replace("-", " ")))
+        if len(words) >= 2 or "-" in term.text:
+            yield term, words
+
+
+def _all_synonyms(thesaurus: Thesaurus, phrase: str) -> frozenset[str]:
+    return frozenset(thesaurus.synonyms(phrase)) | frozenset(thesaurus.synonyms(lemma_key(phrase)))
+
+
+def stand_ins(lexicon: list[Term], thesaurus: Thesaurus) -> dict[str, set[str]]:
+    """word → the lexicon words it may stand for (itself, its lemma, its synonyms)."""
+    found: dict[str, set[str]] = {}
+    for word in {w for _, words in _searched_terms(lexicon) for w in words} - FUNCTION_WORDS:
+        for related in {word, lemma_key(word), *_all_synonyms(thesaurus, word)}:
+            found.setdefault(related, set()).add(word)
+    return found
+
+
 class LexiconCandidates:
-    def __init__(self, lexicon: list[Term], thesaurus: Thesaurus):
+    def __init__(self, lexicon: list[Term], thesaurus: Thesaurus, stands_for=None):
+        """`stands_for`: stand_ins(lexicon, thesaurus), or the index's copy of it."""
         self.thesaurus = thesaurus
-        self.terms = []
+        self.terms = list(_searched_terms(lexicon))
         self.by_first: dict[str, list[int]] = {}
-        lexicon_words: set[str] = set()
-        for term in lexicon:
-            words = tuple(WORD.findall(term.text.lower().replace("-", " ")))
-            if len(words) < 2 and "-" not in term.text:
-                continue
-            self.by_first.setdefault(words[0], []).append(len(self.terms))
-            self.terms.append((term, words))
-            lexicon_words.update(words)
-        # synonym (or the word itself) → lexicon words it may stand for
-        self.stands_for: dict[str, set[str]] = {}
-        for word in lexicon_words:
-            if word in FUNCTION_WORDS:
-                continue
-            for related in {word, lemma_key(word), *self._synonyms(word)}:
-                self.stands_for.setdefault(related, set()).add(word)
+        for index, (_, words) in enumerate(self.terms):
+            self.by_first.setdefault(words[0], []).append(index)
+        self.stands_for = stand_ins(lexicon, thesaurus) if stands_for is None else stands_for
         self.max_count = max((t.count for t, _ in self.terms), default=1)
 
     @lru_cache(maxsize=50_000)
     def _synonyms(self, phrase: str) -> frozenset[str]:
-        return frozenset(self.thesaurus.synonyms(phrase)) | frozenset(self.thesaurus.synonyms(lemma_key(phrase)))
+        return _all_synonyms(self.thesaurus, phrase)
 
     def _relation(self, chunk: str, term_part: str) -> float:
         """1 for the same word or lemma, 0.8 for synonyms either way, 0 otherwise."""

@@ -12,11 +12,9 @@ from __future__ import annotations
 import heapq
 import re
 
-from wordfreq import zipf_frequency
-
 from detector.inflection import apply_casing, carry_over, casing, lemma_key
 from detector.spinner import FUNCTION_WORDS
-from detector.suggest import Candidate
+from detector.suggest import Candidate, wordfreq_frequency, zipf
 from detector.thesaurus import Thesaurus
 
 WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
@@ -32,13 +30,22 @@ MAX_CANDIDATES = 200
 KEPT_WORD_PRIOR = 0.25  # a content word left as it is: possible, but most flagged words were swapped
 
 
+def reverse_thesaurus(thesaurus: Thesaurus, depth: int = REVERSE_DEPTH) -> dict[str, set[str]]:
+    """word → the headwords whose entries list it among their first `depth` synonyms."""
+    originals: dict[str, set[str]] = {}
+    for head, by_pos in thesaurus.entries.items():
+        for synonyms in by_pos.values():
+            for synonym in synonyms[:depth]:
+                originals.setdefault(synonym, set()).add(head)
+    return originals
+
+
 class WordCandidates:
-    def __init__(self, thesaurus: Thesaurus, depth: int = REVERSE_DEPTH):
-        self.originals: dict[str, set[str]] = {}
-        for head, by_pos in thesaurus.entries.items():
-            for synonyms in by_pos.values():
-                for synonym in synonyms[:depth]:
-                    self.originals.setdefault(synonym, set()).add(head)
+    def __init__(self, originals, frequency=wordfreq_frequency):
+        """`originals`: reverse_thesaurus() of the thesaurus, or the index's copy of it;
+        `frequency`: word → frequency in English."""
+        self.originals = originals
+        self.frequency = frequency
 
     def _run_options(self, words: list[str], i: int) -> list[tuple[int, list[tuple[str, float]]]]:
         """(end index, [(original, prior)]) for each run of words starting at i."""
@@ -49,7 +56,7 @@ class WordCandidates:
             heads -= {" ".join(run)}
             if heads:
                 # ties broken by the word itself: set order changes from run to run
-                ranked = sorted(((h, zipf_frequency(h, "en") / 8) for h in heads), key=lambda item: (-item[1], item[0]))[:PER_RUN]
+                ranked = sorted(((h, zipf(self.frequency(h)) / 8) for h in heads), key=lambda item: (-item[1], item[0]))[:PER_RUN]
                 # single words take the flagged word's inflection; runs keep their own
                 options.append((i + k, [(carry_over(h, words[i].lower()) if k == 1 else h, p) for h, p in ranked]))
         word = words[i]

@@ -1,0 +1,155 @@
+"""The suggestion engine's look-up tables in one SQLite file in the cache folder.
+
+Loading the thesaurus, its reverse index, the lexicon's stand-ins, the collocation
+counts and wordfreq's frequencies into memory took about 1.7 s per process, longer than
+checking an 800-word article, while the suggestions for an article read a few thousand
+rows. So they are built once per data version (`suggest-<digest>.sqlite`, a few
+seconds, written to a temporary file and renamed into place) and read row by row, each
+row cached in memory. A damaged file is rebuilt; where the cache folder cannot be
+written, the tables are built in memory for the process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+from functools import lru_cache
+from importlib import metadata, resources
+from pathlib import Path
+
+from detector.suggest import wordfreq_frequency
+
+FORMAT = "1"
+SOURCES = ("thesaurus.tsv.gz", "lexicon.tsv", "collocations.tsv.gz")
+TABLES = ("thesaurus", "originals", "stand_ins", "words", "pairs", "frequencies")
+SEPARATOR = "|"
+
+
+class Lookup:
+    """One table of the index as a read-only mapping: key → decoded value, or default."""
+
+    def __init__(self, connection: sqlite3.Connection, table: str, decode):
+        self._connection = connection
+        self._query = f"SELECT value FROM {table} WHERE key = ?"
+        self._decode = decode
+        self._row = lru_cache(maxsize=100_000)(self._read)
+
+    def _read(self, key: str):
+        row = self._connection.execute(self._query, (key,)).fetchone()
+        return None if row is None else self._decode(row[0])
+
+    def get(self, key: str, default=None):
+        value = self._row(key)
+        return default if value is None else value
+
+    def __contains__(self, key: str) -> bool:
+        return self._row(key) is not None
+
+
+def _entries(value: str) -> dict[str, tuple[str, ...]]:
+    return {pos: tuple(synonyms) for pos, synonyms in json.loads(value).items()}
+
+
+def _word_set(value: str) -> frozenset[str]:
+    return frozenset(value.split(SEPARATOR))
+
+
+class SuggestionIndex:
+    def __init__(self, connection: sqlite3.Connection):
+        self.thesaurus = Lookup(connection, "thesaurus", _entries)
+        self.originals = Lookup(connection, "originals", _word_set)
+        self.stand_ins = Lookup(connection, "stand_ins", _word_set)
+        self.words = Lookup(connection, "words", int)
+        self.pairs = Lookup(connection, "pairs", int)
+        self._frequencies = Lookup(connection, "frequencies", float)
+        self.total_words = int(connection.execute("SELECT value FROM meta WHERE key = 'total_words'").fetchone()[0])
+
+    def frequency(self, word: str) -> float:
+        """wordfreq's frequency of a word, stored for every word the tables hold."""
+        found = self._frequencies.get(word)
+        return wordfreq_frequency(word) if found is None else found
+
+
+def _fill(connection: sqlite3.Connection, thesaurus, lexicon, collocations) -> None:
+    from detector.suggest.collocations import tokens
+    from detector.suggest.lexicon import stand_ins
+    from detector.suggest.words import reverse_thesaurus
+
+    # every word the candidates and their neighbours are likely to be made of
+    vocabulary = {*collocations.words, *thesaurus.entries}
+    for text in [*thesaurus.entries, *(term.text for term in lexicon)]:
+        vocabulary.update(tokens(text))
+    rows = {
+        "thesaurus": ((word, json.dumps(by_pos)) for word, by_pos in thesaurus.entries.items()),
+        "originals": ((word, SEPARATOR.join(sorted(heads))) for word, heads in reverse_thesaurus(thesaurus).items()),
+        "stand_ins": ((word, SEPARATOR.join(sorted(words))) for word, words in stand_ins(lexicon, thesaurus).items()),
+        "words": collocations.words.items(),
+        "pairs": collocations.pairs.items(),
+        "frequencies": ((word, wordfreq_frequency(word)) for word in sorted(vocabulary)),
+    }
+    for table in TABLES:
+        connection.execute(f"CREATE TABLE {table} (key TEXT PRIMARY KEY, value) WITHOUT ROWID")
+        connection.executemany(f"INSERT INTO {table} VALUES (?, ?)", rows[table])
+    connection.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID")
+    connection.execute("INSERT INTO meta VALUES ('total_words', ?)", (collocations.total,))
+    connection.commit()
+
+
+def _build(path: Path, sources) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    os.close(handle)
+    try:
+        connection = sqlite3.connect(temporary)
+        try:
+            _fill(connection, *sources())
+        finally:
+            connection.close()
+        os.replace(temporary, path)  # concurrent builders write the same content
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def open_index(path: Path, sources) -> SuggestionIndex:
+    """The index in `path`, built first (or again, if damaged) from `sources()`: (thesaurus,
+    lexicon, collocations). Where `path` cannot be written, the index is built in memory."""
+
+    def read() -> SuggestionIndex:
+        # immutable: the file is never written once renamed into place, so no locking
+        return SuggestionIndex(sqlite3.connect(path.resolve().as_uri() + "?mode=ro&immutable=1", uri=True))
+
+    try:
+        try:
+            return read()
+        except sqlite3.DatabaseError:  # missing or damaged
+            _build(path, sources)
+            return read()
+    except OSError:
+        connection = sqlite3.connect(":memory:")
+        _fill(connection, *sources())
+        return SuggestionIndex(connection)
+
+
+def shipped_sources():
+    from detector.lexicon import shipped_lexicon
+    from detector.suggest.collocations import shipped_collocations
+    from detector.thesaurus import shipped_thesaurus
+
+    return shipped_thesaurus(), shipped_lexicon(), shipped_collocations()
+
+
+@lru_cache(maxsize=1)
+def shipped_index(cache_dir: Path) -> SuggestionIndex:
+    """The index of the shipped data, for this unspin version and lemmatiser (stand-ins use
+    its lemmas)."""
+    from detector import __version__
+
+    digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{metadata.version('lemminflect')}".encode())
+    folder = resources.files("detector") / "data"
+    for name in SOURCES:
+        digest.update((folder / name).read_bytes())
+    return open_index(cache_dir / f"suggest-{digest.hexdigest()[:16]}.sqlite", shipped_sources)
