@@ -8,14 +8,18 @@ embeds and adds to its input.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+import numpy as np
 
 LABELS = ("O", "B", "I")
 IGNORE = -100
 CASING_CLASSES = 5  # lower, capitalised mid-sentence, capitalised at sentence start, upper, other
 WORD = re.compile(r"\S+")
-SENTENCE_BREAK = re.compile(r"[.!?:;\"“”]\s*$|\n\s*$")
+SENTENCE_END = set(".!?:;\"“”")
 
 
+@lru_cache(maxsize=100_000)
 def casing_class(word: str, sentence_start: bool) -> int:
     letters = [c for c in word if c.isalpha()]
     if not letters:
@@ -31,22 +35,21 @@ def casing_class(word: str, sentence_start: bool) -> int:
 
 def casing_ids(text: str, offsets: list[tuple[int, int]]) -> list[int]:
     """Casing class per token (0 for special tokens, whose offsets are empty)."""
-    words = [(m.start(), m.end()) for m in WORD.finditer(text)]
-    classes, starts = [], []
-    for index, (start, end) in enumerate(words):
-        previous_gap = text[max(0, words[index - 1][1] - 2) : start] if index else ""
-        sentence_start = index == 0 or bool(SENTENCE_BREAK.search(previous_gap))
-        classes.append(casing_class(text[start:end], sentence_start))
+    classes, starts, previous_end = [], [], None
+    for match in WORD.finditer(text):
+        start, end = match.span()
+        # a sentence starts after a word ending in sentence punctuation, or after a line break
+        sentence_start = previous_end is None or text[previous_end - 1] in SENTENCE_END or "\n" in text[previous_end:start]
+        classes.append(casing_class(match.group(), sentence_start))
         starts.append(start)
-    out, w = [], 0
-    for start, end in offsets:
-        if end <= start:
-            out.append(0)
-            continue
-        while w + 1 < len(words) and words[w + 1][0] <= start:
-            w += 1
-        out.append(classes[w] if words else 0)
-    return out
+        previous_end = end
+    if not classes:
+        return [0] * len(offsets)
+    # each token takes the class of the last word starting at or before it
+    word_of = np.maximum(np.searchsorted(starts, [start for start, _ in offsets], side="right") - 1, 0)
+    out = np.asarray(classes)[word_of]
+    out[[end <= start for start, end in offsets]] = 0
+    return out.tolist()
 
 
 def merge_runs(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:

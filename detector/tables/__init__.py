@@ -47,6 +47,10 @@ class Match:
 class MappingTable:
     def __init__(self, entries: list[Entry] | None = None):
         self._by_first: dict[str, list[tuple[tuple[str, ...], Entry]]] = {}
+        # for matching: one-word entries by key, longer ones by their first two keys, each
+        # with its position in the table (earlier entries win ties)
+        self._single: dict[str, list[tuple[int, Entry]]] = {}
+        self._by_pair: dict[tuple[str, str], list[tuple[int, tuple[str, ...], Entry]]] = {}
         # surface form (lower case) → the table keys it stands for
         self._forms: dict[str, set[str]] = {}
         self._known_keys: set[str] = set()
@@ -64,6 +68,10 @@ class MappingTable:
             for form in surface_forms:
                 self._forms.setdefault(form, set()).add(key)
         self._by_first.setdefault(keys[0], []).append((keys, entry))
+        if len(keys) == 1:
+            self._single.setdefault(keys[0], []).append((self.size, entry))
+        else:
+            self._by_pair.setdefault(keys[:2], []).append((self.size, keys, entry))
         self._digest.update(f"{entry.spun}\t{'|'.join(entry.canonical)}\n".encode())
         self.size += 1
 
@@ -108,23 +116,27 @@ class MappingTable:
         return None
 
     def find(self, text: str, every: bool = False) -> list[Match]:
-        """Table matches in `text`, left to right: the longest at each place, not overlapping,
-        or with `every` all matches at every place (overlaps included)."""
+        """Table matches in `text`, left to right: the longest at each place (the earliest
+        entry of those), not overlapping, or with `every` all matches at every place."""
         tokens = [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text)]
         keys = [self._keys_of(word) for _, _, word in tokens]  # once per token, not per entry tried
         matches: list[Match] = []
         i = 0
         while i < len(tokens):
-            here = []
+            here = []  # (words, table position, entry)
+            joined = i + 1 < len(tokens) and self._joined(text, tokens, i + 1)
             for key in keys[i]:
-                for entry_keys, entry in self._by_first.get(key, ()):
-                    if i + len(entry_keys) <= len(tokens) and self._matches_at(text, tokens, keys, i, entry_keys):
-                        here.append((len(entry_keys), entry))
+                here += [(1, position, entry) for position, entry in self._single.get(key, ())]
+                for second in keys[i + 1] if joined else ():
+                    for position, entry_keys, entry in self._by_pair.get((key, second), ()):
+                        if i + len(entry_keys) <= len(tokens) and self._matches_at(text, tokens, keys, i, entry_keys):
+                            here.append((len(entry_keys), position, entry))
+            here.sort(key=lambda item: (-item[0], item[1]))
             if every:
-                matches += [Match(tokens[i][0], tokens[i + n - 1][1], entry) for n, entry in here]
+                matches += [Match(tokens[i][0], tokens[i + n - 1][1], entry) for n, _, entry in here]
                 i += 1
             elif here:
-                n, entry = max(here, key=lambda item: item[0])
+                n, _, entry = here[0]
                 matches.append(Match(tokens[i][0], tokens[i + n - 1][1], entry))
                 i += n
             else:
@@ -132,11 +144,13 @@ class MappingTable:
         return matches
 
     @staticmethod
-    def _matches_at(text: str, tokens: list, keys: list[set[str]], i: int, entry_keys: tuple[str, ...]) -> bool:
-        for j in range(1, len(entry_keys)):
-            if entry_keys[j] not in keys[i + j] or not WORD_GAP.fullmatch(text, tokens[i + j - 1][1], tokens[i + j][0]):
-                return False
-        return True
+    def _joined(text: str, tokens: list, j: int) -> bool:
+        """Whether token j follows token j - 1 within one phrase."""
+        return WORD_GAP.fullmatch(text, tokens[j - 1][1], tokens[j][0]) is not None
+
+    def _matches_at(self, text: str, tokens: list, keys: list[set[str]], i: int, entry_keys: tuple[str, ...]) -> bool:
+        """Whether an entry whose first two keys match at i matches its other words too."""
+        return all(entry_keys[j] in keys[i + j] and self._joined(text, tokens, i + j) for j in range(2, len(entry_keys)))
 
 
 def read_tsv(path: Path, text: str) -> list[Entry]:
