@@ -27,7 +27,8 @@ def load_tables(config: Config) -> tuple[MappingTable, list[str]]:
     return table, errors
 
 
-def build_pipeline(config: Config) -> tuple[Pipeline, list[str]]:
+def build_pipeline(config: Config, threads: int | None = None) -> tuple[Pipeline, list[str]]:
+    """The pipeline for `config`; `threads`: the model's CPU threads (default: all cores)."""
     from detector.detectors.quality import QualityDetector
     from detector.detectors.table import TableDetector
 
@@ -36,7 +37,7 @@ def build_pipeline(config: Config) -> tuple[Pipeline, list[str]]:
     default_threshold = 0.5
     model = None
     if config.model:
-        model, error = load_shipped_model(config.int8)
+        model, error = load_shipped_model(config.int8, threads)
         if error:
             errors.append(error)
         elif model:
@@ -101,7 +102,7 @@ def build_suggester(table: MappingTable, lm_suggestions: str = "off"):
     return suggester, error
 
 
-def load_shipped_model(int8: bool = False):
+def load_shipped_model(int8: bool = False, threads: int | None = None):
     """(SpanModel or None, error line or None) for the newest model version in models/."""
     from detector.model.store import ModelError, shipped_model_dir
 
@@ -111,7 +112,7 @@ def load_shipped_model(int8: bool = False):
     from detector.model.detector import SpanModel
 
     try:
-        return SpanModel.load(folder, int8=int8), None
+        return SpanModel.load(folder, int8=int8, threads=threads), None
     except ModelError as error:
         return None, str(error)
     except Exception as error:  # an export or runtime failure must not become a traceback

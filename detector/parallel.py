@@ -1,7 +1,7 @@
 """`--jobs N`: files checked by N worker processes, each with its own pipeline (and model).
 
-Workers are spawned, not forked, so no torch thread pool is copied mid-use; each takes a
-share of the cores. Files go out in small chunks and come back in their original order.
+Workers are spawned, not forked, so no thread pool is copied mid-use; each model takes a
+share of the cores, so one worker's model runs while another reads and matches files. Files go out in small chunks and come back in their original order.
 """
 
 from __future__ import annotations
@@ -22,11 +22,7 @@ def _start_worker(config: Config, use_cache: bool, threads: int) -> None:
     from detector.api import build_pipeline
     from detector.cache import ResultCache, default_cache_dir
 
-    if config.model:
-        import torch
-
-        torch.set_num_threads(threads)
-    pipeline, _ = build_pipeline(config)
+    pipeline, _ = build_pipeline(config, threads)
     _worker["pipeline"] = pipeline
     _worker["cache"] = ResultCache(default_cache_dir(), pipeline.fingerprint) if use_cache else None
 

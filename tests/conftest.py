@@ -18,7 +18,7 @@ def without_shipped_model(request, monkeypatch):
     """Tests of the pipeline see table and quality findings only; model tests opt in with the
     `shipped_model` marker so their expectations do not shift with each model version."""
     if "shipped_model" not in request.keywords:
-        monkeypatch.setattr("detector.api.load_shipped_model", lambda int8=False: (None, None))
+        monkeypatch.setattr("detector.api.load_shipped_model", lambda int8=False, threads=None: (None, None))
 
 
 @pytest.fixture(autouse=True)
