@@ -17,6 +17,7 @@ INFLECTED_TAGS = {
     "ADJ": ("JJR", "JJS"),
     "ADV": ("RBR", "RBS"),
 }
+TAG_UPOS = {tag: upos for upos, tags in INFLECTED_TAGS.items() for tag in tags}
 SMALL_WORDS = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "nor", "of", "on", "or", "the", "to", "with"}
 WORD = re.compile(r"[A-Za-z][A-Za-z']*")
 
@@ -76,7 +77,9 @@ def inflect(word: str, tag: str | None) -> str:
     """`word` inflected to `tag` (its first form), or unchanged when lemminflect has none."""
     if not tag:
         return word
-    base = lemma_key(word)
+    # the lemma of the tag's part of speech: "doing" is a noun too, but VBD needs "do"
+    lemmas = lemminflect.getAllLemmas(word.lower()).get(TAG_UPOS[tag])
+    base = lemmas[0] if lemmas else lemma_key(word)
     forms = lemminflect.getInflection(base, tag=tag)
     if not forms:
         forms = lemminflect.getInflection(base, tag=tag, inflect_oov=True)
