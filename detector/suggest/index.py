@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import tempfile
 from functools import lru_cache
@@ -26,6 +27,7 @@ FORMAT = "1"
 SOURCES = ("thesaurus.tsv.gz", "lexicon.tsv", "collocations.tsv.gz")
 TABLES = ("thesaurus", "originals", "stand_ins", "words", "pairs", "frequencies")
 SEPARATOR = "|"
+PLAIN_WORD = re.compile(r"[a-z]+")  # one token to wordfreq, looked up as it is
 
 
 class Lookup:
@@ -68,9 +70,13 @@ class SuggestionIndex:
         self.total_words = int(connection.execute("SELECT value FROM meta WHERE key = 'total_words'").fetchone()[0])
 
     def frequency(self, word: str) -> float:
-        """wordfreq's frequency of a word, stored for every word the tables hold."""
+        """wordfreq's frequency of a word. Stored for every word of wordfreq's list and of
+        the tables; a plain word that is neither is one wordfreq does not know (0), and only
+        compounds it splits ("selves-sufficient") need wordfreq itself."""
         found = self._frequencies.get(word)
-        return wordfreq_frequency(word) if found is None else found
+        if found is None:
+            return 0.0 if PLAIN_WORD.fullmatch(word) else wordfreq_frequency(word)
+        return found
 
 
 def _fill(connection: sqlite3.Connection, thesaurus, lexicon, collocations) -> None:
@@ -78,8 +84,10 @@ def _fill(connection: sqlite3.Connection, thesaurus, lexicon, collocations) -> N
     from detector.suggest.lexicon import stand_ins
     from detector.suggest.words import reverse_thesaurus
 
-    # every word the candidates and their neighbours are likely to be made of
-    vocabulary = {*collocations.words, *thesaurus.entries}
+    from wordfreq import get_frequency_dict
+
+    # every word wordfreq knows, and those the candidates and their neighbours are made of
+    vocabulary = {*get_frequency_dict("en"), *collocations.words, *thesaurus.entries}
     for text in [*thesaurus.entries, *(term.text for term in lexicon)]:
         vocabulary.update(tokens(text))
     rows = {
