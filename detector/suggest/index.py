@@ -79,15 +79,13 @@ class SuggestionIndex:
         return found
 
 
-def _fill(connection: sqlite3.Connection, thesaurus, lexicon, collocations) -> None:
+def _fill(connection: sqlite3.Connection, thesaurus, lexicon, collocations, known_words) -> None:
     from detector.suggest.collocations import tokens
     from detector.suggest.lexicon import stand_ins
     from detector.suggest.words import reverse_thesaurus
 
-    from wordfreq import get_frequency_dict
-
-    # every word wordfreq knows, and those the candidates and their neighbours are made of
-    vocabulary = {*get_frequency_dict("en"), *collocations.words, *thesaurus.entries}
+    # the words known to wordfreq, and those the candidates and their neighbours are made of
+    vocabulary = {*known_words, *collocations.words, *thesaurus.entries}
     for text in [*thesaurus.entries, *(term.text for term in lexicon)]:
         vocabulary.update(tokens(text))
     rows = {
@@ -124,7 +122,8 @@ def _build(path: Path, sources) -> None:
 
 def open_index(path: Path, sources) -> SuggestionIndex:
     """The index in `path`, built first (or again, if damaged) from `sources()`: (thesaurus,
-    lexicon, collocations). Where `path` cannot be written, the index is built in memory."""
+    lexicon, collocations, the words wordfreq knows). Where `path` cannot be written, the
+    index is built in memory."""
 
     def read() -> SuggestionIndex:
         # immutable: the file is never written once renamed into place, so no locking
@@ -143,11 +142,13 @@ def open_index(path: Path, sources) -> SuggestionIndex:
 
 
 def shipped_sources():
+    from wordfreq import get_frequency_dict
+
     from detector.lexicon import shipped_lexicon
     from detector.suggest.collocations import shipped_collocations
     from detector.thesaurus import shipped_thesaurus
 
-    return shipped_thesaurus(), shipped_lexicon(), shipped_collocations()
+    return shipped_thesaurus(), shipped_lexicon(), shipped_collocations(), get_frequency_dict("en")
 
 
 @lru_cache(maxsize=1)
