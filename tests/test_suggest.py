@@ -125,3 +125,14 @@ def test_a_damaged_index_is_rebuilt_and_an_unwritable_one_kept_in_memory(tmp_pat
     blocked.write_text("")
     index = open_index(blocked / "index.sqlite", small_sources)  # its folder cannot be made
     assert "press conference" in texts(WordCandidates(index.originals).candidates("squeeze meeting"))
+
+
+def test_word_candidates_keep_rare_originals_that_many_common_rewrites_outscore():
+    # thirty common words list both "squeeze" and "meeting": their 900 two-word rewrites
+    # outscore a rare original of the whole phrase, or of one word with the other kept
+    common = "time people year way day man thing woman life child world school state family student group country problem hand part place case week company system program question work government number".split()
+    entries = {head: {"n": ("squeeze", "meeting")} for head in common}
+    entries["caucus"] = {"n": ("squeeze meeting",)}
+    entries["press"] = {"n": ("squeeze",)}
+    proposed = texts(WordCandidates(reverse_thesaurus(Thesaurus(entries))).candidates("squeeze meeting"))
+    assert "caucus" in proposed and "press meeting" in proposed
