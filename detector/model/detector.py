@@ -73,8 +73,8 @@ class SpanModel:
     def calibrate(self, raw: float) -> float:
         return float(np.interp(raw, *self._knots))
 
-    def word_probabilities(self, texts: list[str]) -> list[list[tuple[int, int, float]]]:
-        """For each text, (start, end, probability spun) of every word."""
+    def word_probabilities(self, texts: list[str], at_least: float = 0.0) -> list[list[tuple[int, int, float]]]:
+        """For each text, (start, end, probability spun) of every word with at least that probability."""
         inner = self.settings.max_tokens - 2
         encodings, windows = [], []
         for t, (text, (ids, offsets)) in enumerate(zip(texts, self.tokenizer.encode_many(texts))):
@@ -133,14 +133,17 @@ class SpanModel:
             stop = np.searchsorted(tokens[:, 0], spans[:, 1], side="left")
             totals = np.concatenate(([0.0], np.cumsum(probs)))
             means = (totals[stop] - totals[first]) / np.maximum(stop - first, 1)
-            out.append([(int(a), int(b), float(p)) for (a, b), p, n in zip(spans.tolist(), means.tolist(), (stop - first).tolist()) if n > 0])
+            kept = (stop > first) & (means >= at_least)
+            out.append(list(zip(spans[kept, 0].tolist(), spans[kept, 1].tolist(), means[kept].tolist())))
         return out
 
     def raw_spans(self, texts: list[str]) -> list[list[RawSpan]]:
         """Runs of words above the word threshold, separated only by spaces or hyphens."""
         cut = self.settings.word_threshold
         result = []
-        for text, words in zip(texts, self.word_probabilities(texts)):
+        # words below the cut are left out: the text between two kept words then holds
+        # letters, so SPAN_GAP does not join them
+        for text, words in zip(texts, self.word_probabilities(texts, at_least=cut)):
             spans: list[RawSpan] = []
             run: list[tuple[int, int, float]] = []
             for word in words + [(len(text) + 1, len(text) + 1, 0.0)]:
