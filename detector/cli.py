@@ -37,12 +37,25 @@ def _config(config_file: str | None, paths: tuple[str, ...], overrides: dict):
         _fail(str(error))
 
 
+class _NoProgress:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def update(self, files: int = 1) -> None:
+        return None
+
+
 def _progress_bar(total: int, quiet: bool):
-    """A progress bar on stderr for long runs; silent when stderr is not a terminal or with --quiet."""
+    """A progress bar on stderr for long runs; silent when stderr is not a terminal or with
+    --quiet (then tqdm is not even imported: a single-file check starts sooner)."""
+    if quiet or total < 20 or not sys.stderr.isatty():
+        return _NoProgress()
     from tqdm import tqdm
 
-    disabled = quiet or total < 20 or not sys.stderr.isatty()
-    return tqdm(total=total, unit="file", disable=disabled, file=sys.stderr, leave=False)
+    return tqdm(total=total, unit="file", file=sys.stderr, leave=False)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
