@@ -82,6 +82,7 @@ def main():
         "Synthetic: clean news passages (BBC business, entertainment, politics, sport; Reuters-21578)",
         "spun by `unspin spin`'s spinner, split by document; see `data/README.md` (data card).",
         "BBC tech and `../shared/dev` were never used for training, calibration or choosing settings.",
+        "The spinner has changed since this dataset was built; the data card names the commit that rebuilds it.",
         "",
         "## Training",
         "```",
