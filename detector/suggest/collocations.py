@@ -46,6 +46,8 @@ class Collocations:
         self.pairs = pairs
         self.frequency = frequency
         self.total = total or sum(words.values()) or 1
+        # candidates share most of their words: each word's probability is worked out once
+        self._word_probability = lru_cache(maxsize=100_000)(self._word_probability)
 
     @classmethod
     def from_lines(cls, lines) -> "Collocations":
