@@ -117,7 +117,9 @@ def main():
     folder.mkdir()
     words = build_articles(args.corpora, folder, args.articles)
     single = work / "single.txt"
-    single.write_text(" ".join((folder / "0000.txt").read_text().split()[:800]) + "\n", encoding="utf-8")
+    # the first articles' words up to 800 (one article is shorter)
+    article_words = [w for path in sorted(folder.glob("*.txt")) for w in path.read_text(encoding="utf-8").split()]
+    single.write_text(" ".join(article_words[:800]) + "\n", encoding="utf-8")
     spun = work / "spun.txt"
     # spun in a child process: memory the parent holds is counted in its children's peak RSS
     subprocess.run([sys.executable, __file__, "--spin", str(single), str(spun)], check=True)
