@@ -123,10 +123,12 @@ def carry_over(replacement: str, original: str) -> str:
         if tag:
             parts = re.split(r"([\s-]+)", replacement)
             content = [k for k in range(0, len(parts), 2) if parts[k].lower() not in SMALL_WORDS]
-            # Verbs inflect their first verb ("set up" → "sets up"), nouns their last noun; a
-            # replacement without a word of that kind ("nuclear-armed" for a VBN) stays as it is.
+            # Verbs inflect their first verb ("set up" → "sets up"), nouns their last word if it
+            # is a noun ("self-sufficient" has no plural), adjectives their last adjective; a
+            # replacement without such a word ("nuclear-armed" for a VBN) stays as it is.
             upos = "VERB" if tag.startswith("VB") else "NOUN" if tag.startswith("NN") else "ADJ"
-            heads = [k for k in (content if upos == "VERB" else reversed(content)) if upos in lemminflect.getAllLemmas(parts[k].lower())]
+            order = {"VERB": content, "NOUN": content[-1:], "ADJ": content[::-1]}[upos]
+            heads = [k for k in order if upos in lemminflect.getAllLemmas(parts[k].lower())]
             if heads:
                 parts[heads[0]] = inflect(parts[heads[0]], tag)
                 replacement = "".join(parts)

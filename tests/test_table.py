@@ -42,6 +42,7 @@ def test_punctuation_breaks_a_phrase(table):
         ("in the wake of", "In the rouse of", "In the wake of"),
         ("press conference", "squeeze meetings", "press conferences"),
         ("living", "worked", "lived"),  # inflected from its verb lemma, not the noun "living"
+        ("self-sufficient", "plans", "self-sufficient"),  # not "selves-sufficient"
     ],
 )
 def test_suggestions_carry_inflection_and_casing(canonical, spun, expected):
