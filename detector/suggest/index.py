@@ -18,7 +18,7 @@ import re
 import sqlite3
 import tempfile
 from functools import lru_cache
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 
 from detector.suggest import wordfreq_frequency
@@ -155,9 +155,11 @@ def shipped_sources():
 def shipped_index(cache_dir: Path) -> SuggestionIndex:
     """The index of the shipped data, for this unspin version and lemmatiser (stand-ins use
     its lemmas)."""
+    import lemminflect  # its version, not importlib.metadata's (which imports email, socket, ...)
+
     from detector import __version__
 
-    digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{metadata.version('lemminflect')}".encode())
+    digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{lemminflect.__version__}".encode())
     folder = resources.files("detector") / "data"
     for name in SOURCES:
         digest.update((folder / name).read_bytes())
