@@ -1,7 +1,8 @@
 """`--jobs N`: files checked by N worker processes, each with its own pipeline (and model).
 
-Workers are spawned, not forked, so no thread pool is copied mid-use; each model takes a
-share of the cores, so one worker's model runs while another reads and matches files. Files go out in small chunks and come back in their original order.
+Workers are spawned, not forked, so no thread pool is copied mid-use; each worker's model
+takes its share of the cores. Files go out in small chunks and come back in their
+original order.
 """
 
 from __future__ import annotations

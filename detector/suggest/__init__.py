@@ -50,8 +50,9 @@ def zipf(frequency: float) -> float:
 
 
 class Lazy:
-    """A candidate source or judge built on first use: the thesaurus indexes cost a second
-    to build and the language model a few, which a run without such findings never pays."""
+    """A candidate source or judge built on first use: opening (or first building) the
+    suggestion index and loading the language model cost time that a run without such
+    findings never pays."""
 
     def __init__(self, build):
         self._build = build

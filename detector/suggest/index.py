@@ -3,8 +3,8 @@
 Loading the thesaurus, its reverse index, the lexicon's stand-ins, the collocation
 counts and wordfreq's frequencies into memory took about 1.7 s per process, longer than
 checking an 800-word article, while the suggestions for an article read a few thousand
-rows. So they are built once per data version (`suggest-<digest>.sqlite`, a few
-seconds, written to a temporary file and renamed into place) and read row by row, each
+rows. So they are built once per data version (`suggest-<digest>.sqlite`, about 8 s,
+written to a temporary file and renamed into place) and read row by row, each
 row cached in memory. A damaged file is rebuilt; where the cache folder cannot be
 written, the tables are built in memory for the process.
 """
@@ -72,7 +72,7 @@ class SuggestionIndex:
     def frequency(self, word: str) -> float:
         """wordfreq's frequency of a word. Stored for every word of wordfreq's list and of
         the tables; a plain word that is neither is one wordfreq does not know (0), and only
-        compounds it splits ("selves-sufficient") need wordfreq itself."""
+        other words (hyphenated compounds it splits, numbers) need wordfreq itself."""
         found = self._frequencies.get(word)
         if found is None:
             return 0.0 if PLAIN_WORD.fullmatch(word) else wordfreq_frequency(word)
@@ -81,7 +81,7 @@ class SuggestionIndex:
 
 def _fill(connection: sqlite3.Connection, thesaurus, lexicon, collocations, known_words) -> None:
     from detector.suggest.collocations import tokens
-    from detector.suggest.lexicon import stand_ins
+    from detector.suggest.lexicon import lexicon_stand_ins
     from detector.suggest.words import reverse_thesaurus
 
     # the words known to wordfreq, and those the candidates and their neighbours are made of
@@ -91,7 +91,7 @@ def _fill(connection: sqlite3.Connection, thesaurus, lexicon, collocations, know
     rows = {
         "thesaurus": ((word, json.dumps(by_pos)) for word, by_pos in thesaurus.entries.items()),
         "originals": ((word, SEPARATOR.join(sorted(heads))) for word, heads in reverse_thesaurus(thesaurus).items()),
-        "stand_ins": ((word, SEPARATOR.join(sorted(words))) for word, words in stand_ins(lexicon, thesaurus).items()),
+        "stand_ins": ((word, SEPARATOR.join(sorted(words))) for word, words in lexicon_stand_ins(lexicon, thesaurus).items()),
         "words": collocations.words.items(),
         "pairs": collocations.pairs.items(),
         "frequencies": ((word, wordfreq_frequency(word)) for word in sorted(vocabulary)),

@@ -37,7 +37,7 @@ def _all_synonyms(thesaurus: Thesaurus, phrase: str) -> frozenset[str]:
     return frozenset(thesaurus.synonyms(phrase)) | frozenset(thesaurus.synonyms(lemma_key(phrase)))
 
 
-def stand_ins(lexicon: list[Term], thesaurus: Thesaurus) -> dict[str, set[str]]:
+def lexicon_stand_ins(lexicon: list[Term], thesaurus: Thesaurus) -> dict[str, set[str]]:
     """word → the lexicon words it may stand for (itself, its lemma, its synonyms)."""
     found: dict[str, set[str]] = {}
     for word in {w for _, words in _searched_terms(lexicon) for w in words} - FUNCTION_WORDS:
@@ -47,14 +47,14 @@ def stand_ins(lexicon: list[Term], thesaurus: Thesaurus) -> dict[str, set[str]]:
 
 
 class LexiconCandidates:
-    def __init__(self, lexicon: list[Term], thesaurus: Thesaurus, stands_for=None):
-        """`stands_for`: stand_ins(lexicon, thesaurus), or the index's copy of it."""
+    def __init__(self, lexicon: list[Term], thesaurus: Thesaurus, stand_ins=None):
+        """`stand_ins`: lexicon_stand_ins(lexicon, thesaurus), or the index's copy of it."""
         self.thesaurus = thesaurus
         self.terms = list(_searched_terms(lexicon))
         self.by_first: dict[str, list[int]] = {}
         for index, (_, words) in enumerate(self.terms):
             self.by_first.setdefault(words[0], []).append(index)
-        self.stands_for = stand_ins(lexicon, thesaurus) if stands_for is None else stands_for
+        self.stand_ins = lexicon_stand_ins(lexicon, thesaurus) if stand_ins is None else stand_ins
         self.max_count = max((t.count for t, _ in self.terms), default=1)
 
     @lru_cache(maxsize=50_000)
@@ -103,7 +103,7 @@ class LexiconCandidates:
         first_words: set[str] = set()
         for k in range(1, min(MAX_CHUNK, len(span)) + 1):
             chunk = " ".join(span[:k])
-            first_words |= self.stands_for.get(chunk, set()) | self.stands_for.get(lemma_key(chunk), set())
+            first_words |= self.stand_ins.get(chunk, set()) | self.stand_ins.get(lemma_key(chunk), set())
             first_words |= {w for w in self._synonyms(chunk) if w in self.by_first}
         first_words.add(span[0])
         out = []

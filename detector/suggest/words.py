@@ -103,7 +103,7 @@ class WordCandidates:
         if len(words) <= MAX_RUN:
             for text, prior in self._originals(words, 0, len(words), WHOLE_PHRASE_ORIGINALS):
                 propose([text], prior)
-            for j in range(len(words) if len(words) > 1 else 0):
+            for j in range(len(words)) if len(words) > 1 else ():  # one word: the whole phrase
                 for text, prior in self._originals(words, j, 1, ONE_WORD_ORIGINALS):
                     propose(words[:j] + [text] + words[j + 1 :], prior)
         for _, total, pieces, text, changed in final:
