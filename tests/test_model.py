@@ -177,3 +177,12 @@ def test_onnx_runtime_matches_pytorch_and_is_cached(tiny_model, private_cache):
     # the quantised network is scored with its own calibration and threshold
     assert quantised.settings.threshold == settings.int8_threshold
     assert quantised.calibrate(0.7) == pytest.approx(float(np.interp(0.7, settings.int8_calibration_x, settings.int8_calibration_y)))
+
+
+def test_int8_results_of_a_text_do_not_depend_on_the_texts_beside_it(tiny_model, private_cache):
+    # int8 scales activations per input tensor: in a batch, a window's outputs moved with its batch-mates
+    folder = tiny_model[0] / "models" / "tiny-v1"
+    together = SpanModel.load(folder, int8=True).word_probabilities(SENTENCES + [" ".join(SENTENCES * 6)])
+    one_thread = SpanModel.load(folder, int8=True, threads=1)
+    alone = [one_thread.word_probabilities([text])[0] for text in SENTENCES + [" ".join(SENTENCES * 6)]]
+    assert together == alone

@@ -1,7 +1,8 @@
 """SPUN001 from the fine-tuned span tagger.
 
-Long texts are cut into overlapping token windows; windows from all documents of a
-call are batched together by length, so little compute goes to padding. Token
+Long texts are cut into overlapping token windows, which the runtime runs (runtime.py:
+each on its own under ONNX Runtime, so a document's findings depend on its text only,
+not on the documents checked beside it). Token
 probabilities become word probabilities (mean over a word's sub-words, taking the
 window where the word is furthest from an edge), words above the word threshold join
 into spans, and a span's raw score (its mean word probability) is calibrated on
@@ -23,7 +24,6 @@ from detector.rules import SPUN_PHRASE
 
 WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 SPAN_GAP = re.compile(r"[ \t\-]*")
-BATCH_TOKENS = 1024  # 8 full windows: activations stay in cache (13,200 words/s vs 11,900 at 4096)
 
 
 @dataclass
@@ -36,7 +36,7 @@ class RawSpan:
 class SpanModel:
     """The network with its tokenizer and settings: text in, scored character spans out.
 
-    `network` maps (input ids, attention mask, casing ids) arrays to logits; see runtime.py.
+    `network` maps windows (token ids, casing ids) to logits; see runtime.py.
     """
 
     def __init__(self, network, tokenizer, settings, version: str = ""):
@@ -87,42 +87,20 @@ class SpanModel:
                 start += self.settings.stride
         probabilities = [np.zeros(len(e[0])) for e in encodings]
         best_margin = [np.full(len(e[0]), -1) for e in encodings]
-        order = sorted(range(len(windows)), key=lambda w: windows[w][2] - windows[w][1])
         cls_id, sep_id = self.tokenizer.cls_id, self.tokenizer.sep_id
-        batch: list[int] = []
-
-        def run(batch_windows: list[int]) -> None:
-            width = max(windows[w][2] - windows[w][1] for w in batch_windows) + 2
-            ids = np.zeros((len(batch_windows), width), dtype=np.int64)
-            casing = np.zeros_like(ids)
-            mask = np.zeros_like(ids)
-            for row, w in enumerate(batch_windows):
-                t, a, b = windows[w]
-                token_ids, _, casings = encodings[t]
-                ids[row, : b - a + 2] = [cls_id, *token_ids[a:b], sep_id]
-                casing[row, 1 : b - a + 1] = casings[a:b]
-                mask[row, : b - a + 2] = 1
-            logits = self.network(ids, mask, casing)
-            logits = logits - logits.max(axis=-1, keepdims=True)
-            weights = np.exp(logits)
-            spun = 1.0 - weights[..., 0] / weights.sum(axis=-1)
-            for row, w in enumerate(batch_windows):
-                t, a, b = windows[w]
-                values = spun[row, 1 : b - a + 1]
-                positions = np.arange(a, b)
-                margin = np.minimum(positions - a, b - 1 - positions)
-                better = margin > best_margin[t][a:b]
-                probabilities[t][a:b][better] = values[better]
-                best_margin[t][a:b][better] = margin[better]
-
-        for w in order:
-            length = windows[w][2] - windows[w][1] + 2
-            if batch and (len(batch) + 1) * length > BATCH_TOKENS:
-                run(batch)
-                batch = []
-            batch.append(w)
-        if batch:
-            run(batch)
+        inputs = []
+        for t, a, b in windows:
+            token_ids, _, casings = encodings[t]
+            inputs.append(([cls_id, *token_ids[a:b], sep_id], [0, *casings[a:b], 0]))
+        for (t, a, b), logits in zip(windows, self.network.run_windows(inputs)):
+            logits = logits[1:-1]
+            weights = np.exp(logits - logits.max(axis=-1, keepdims=True))
+            values = 1.0 - weights[:, 0] / weights.sum(axis=-1)
+            positions = np.arange(a, b)
+            margin = np.minimum(positions - a, b - 1 - positions)
+            better = margin > best_margin[t][a:b]
+            probabilities[t][a:b][better] = values[better]
+            best_margin[t][a:b][better] = margin[better]
 
         out = []
         for text, (_, offsets, _), probs in zip(texts, encodings, probabilities):
