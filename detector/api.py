@@ -60,9 +60,12 @@ def build_suggester(table: MappingTable, lm_suggestions: str = "off"):
     from detector.suggest.table import TableCandidates
 
     def index():
+        from detector.inflection import read_lemminflect_tables_from
         from detector.suggest.index import shipped_index
 
-        return shipped_index(default_cache_dir())
+        found = shipped_index(default_cache_dir())
+        read_lemminflect_tables_from(found.lemmas, found.inflections)
+        return found
 
     def lexicon_candidates():
         from detector.lexicon import shipped_lexicon

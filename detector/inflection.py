@@ -10,6 +10,8 @@ import re
 from functools import lru_cache
 
 import lemminflect
+from lemminflect.core.Inflections import Inflections
+from lemminflect.core.Lemmatizer import Lemmatizer
 
 INFLECTED_TAGS = {
     "NOUN": ("NNS",),
@@ -20,6 +22,23 @@ INFLECTED_TAGS = {
 TAG_UPOS = {tag: upos for upos, tags in INFLECTED_TAGS.items() for tag in tags}
 SMALL_WORDS = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "nor", "of", "on", "or", "the", "to", "with"}
 WORD = re.compile(r"[A-Za-z][A-Za-z']*")
+
+
+def lemminflect_tables() -> tuple[dict, dict]:
+    """lemminflect's lemma table (word → {upos: lemmas}) and inflection table (lemma →
+    {tag: forms}), read from its data files as it reads them itself."""
+    from lemminflect.codecs.InflectionLUCodec import InflectionLUCodec
+    from lemminflect.codecs.LemmaLUCodec import LemmaLUCodec
+
+    return LemmaLUCodec.load(Lemmatizer().lemma_lu_fn), InflectionLUCodec.load(Inflections().infl_lu_fn)
+
+
+def read_lemminflect_tables_from(lemmas, inflections) -> None:
+    """Have lemminflect read its tables from these mappings (only their `.get` is used)
+    instead of parsing its data files: that takes 0.35 s, more than a check's suggestions
+    need. Relies on lemminflect 0.2.3's lazily set attributes (the version is pinned)."""
+    Lemmatizer().lemma_dict = lemmas
+    Inflections().infl_dict = inflections
 
 
 # Matching looks through noun and verb inflection only: adjective lemmas would make
@@ -73,6 +92,13 @@ def inflection_tag(word: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=200_000)
+def parts_of_speech(word: str) -> frozenset[str]:
+    """The parts of speech (upos) lemminflect knows the word in."""
+    return frozenset(lemminflect.getAllLemmas(word.lower()))
+
+
+@lru_cache(maxsize=200_000)
 def inflect(word: str, tag: str | None) -> str:
     """`word` inflected to `tag` (its first form), or unchanged when lemminflect has none."""
     if not tag:
@@ -128,7 +154,7 @@ def carry_over(replacement: str, original: str) -> str:
             # replacement without such a word ("nuclear-armed" for a VBN) stays as it is.
             upos = "VERB" if tag.startswith("VB") else "NOUN" if tag.startswith("NN") else "ADJ"
             order = {"VERB": content, "NOUN": content[-1:], "ADJ": content[::-1]}[upos]
-            heads = [k for k in order if upos in lemminflect.getAllLemmas(parts[k].lower())]
+            heads = [k for k in order if upos in parts_of_speech(parts[k])]
             if heads:
                 parts[heads[0]] = inflect(parts[heads[0]], tag)
                 replacement = "".join(parts)

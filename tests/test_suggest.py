@@ -3,7 +3,7 @@ import pytest
 from detector.lexicon import Term
 from detector.suggest import Candidate, SpinSuggester
 from detector.suggest.collocations import CollocationJudge, Collocations, shipped_collocations, tokens
-from detector.suggest.index import open_index
+from detector.suggest.index import combined_frequency, open_index
 from detector.suggest.lexicon import LexiconCandidates
 from detector.suggest.table import TableCandidates
 from detector.suggest.words import WordCandidates, reverse_thesaurus
@@ -114,6 +114,33 @@ def test_index_serves_what_the_tables_in_memory_serve(tmp_path):
     indexed = Collocations(index.words, index.pairs, index.total_words, index.frequency)
     for text in ("a press conference", "a squeeze meeting"):
         assert indexed.log_probability(tokens(text)) == pytest.approx(collocations.log_probability(tokens(text)))
+
+
+def test_lemminflect_reads_its_tables_from_the_index_with_the_same_results(tmp_path):
+    import lemminflect
+    from lemminflect.core.Inflections import Inflections
+    from lemminflect.core.Lemmatizer import Lemmatizer
+
+    from detector.inflection import read_lemminflect_tables_from
+
+    index = open_index(tmp_path / "index.sqlite", small_sources)
+    words = ["clergymen", "ran", "armies", "better", "meeting", "Aachen", "outfitted", "zzzz"]
+    expected = [(lemminflect.getAllLemmas(w), lemminflect.getAllInflections(w)) for w in words]
+    saved = Lemmatizer().lemma_dict, Inflections().infl_dict  # loaded from lemminflect's files by now
+    try:
+        read_lemminflect_tables_from(index.lemmas, index.inflections)
+        assert Lemmatizer().lemma_dict is index.lemmas
+        assert [(lemminflect.getAllLemmas(w), lemminflect.getAllInflections(w)) for w in words] == expected
+    finally:
+        Lemmatizer().lemma_dict, Inflections().infl_dict = saved
+
+
+def test_compound_frequencies_follow_wordfreq():
+    from wordfreq import word_frequency
+
+    for compound in ("face-lifts", "well-known", "state-owned", "e-mail", "zzzq-known"):
+        parts = [word_frequency(part, "en") for part in compound.split("-")]
+        assert combined_frequency(parts) == pytest.approx(word_frequency(compound, "en"), rel=0.01)
 
 
 def test_a_damaged_index_is_rebuilt_and_an_unwritable_one_kept_in_memory(tmp_path):

@@ -1,7 +1,8 @@
 """The suggestion engine's look-up tables in one SQLite file in the cache folder.
 
 Loading the thesaurus, its reverse index, the lexicon's stand-ins, the collocation
-counts and wordfreq's frequencies into memory took about 1.7 s per process, longer than
+counts, wordfreq's frequencies and lemminflect's tables (0.35 s of it) into memory took
+about 2 s per process, longer than
 checking an 800-word article, while the suggestions for an article read a few thousand
 rows. So they are built once per data version (`suggest-<digest>.sqlite`, about 8 s,
 written to a temporary file and renamed into place) and read row by row, each
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import sqlite3
@@ -23,11 +25,12 @@ from pathlib import Path
 
 from detector.suggest import wordfreq_frequency
 
-FORMAT = "1"
+FORMAT = "2"
 SOURCES = ("thesaurus.tsv.gz", "lexicon.tsv", "collocations.tsv.gz")
-TABLES = ("thesaurus", "originals", "stand_ins", "words", "pairs", "frequencies")
+TABLES = ("thesaurus", "originals", "stand_ins", "words", "pairs", "frequencies", "lemmas", "inflections")
 SEPARATOR = "|"
 PLAIN_WORD = re.compile(r"[a-z]+")  # one token to wordfreq, looked up as it is
+PLAIN_COMPOUND = re.compile(r"[a-z]+(?:-[a-z]+)+")  # plain words that wordfreq splits at the hyphens
 
 
 class Lookup:
@@ -67,19 +70,38 @@ class SuggestionIndex:
         self.words = Lookup(connection, "words", int)
         self.pairs = Lookup(connection, "pairs", int)
         self._frequencies = Lookup(connection, "frequencies", float)
+        # lemminflect's own tables, served row by row (see inflection.read_lemminflect_tables_from)
+        self.lemmas = Lookup(connection, "lemmas", _entries)
+        self.inflections = Lookup(connection, "inflections", _entries)
         self.total_words = int(connection.execute("SELECT value FROM meta WHERE key = 'total_words'").fetchone()[0])
 
     def frequency(self, word: str) -> float:
         """wordfreq's frequency of a word. Stored for every word of wordfreq's list and of
-        the tables; a plain word that is neither is one wordfreq does not know (0), and only
-        other words (hyphenated compounds it splits, numbers) need wordfreq itself."""
+        the tables; a plain word that is neither is one wordfreq does not know (0); a
+        compound of plain words gets wordfreq's combination of its parts; only other words
+        (numbers, accents) need wordfreq itself, whose import and list take 0.25 s."""
         found = self._frequencies.get(word)
-        if found is None:
-            return 0.0 if PLAIN_WORD.fullmatch(word) else wordfreq_frequency(word)
-        return found
+        if found is not None:
+            return found
+        if PLAIN_WORD.fullmatch(word):
+            return 0.0
+        if PLAIN_COMPOUND.fullmatch(word):
+            return combined_frequency([self._frequencies.get(part, 0.0) for part in word.split("-")])
+        return wordfreq_frequency(word)
+
+
+def combined_frequency(parts: list[float]) -> float:
+    """wordfreq's frequency of a phrase from its words' (1/f = 1/f1 + 1/f2 + ..., to three
+    significant digits; 0 if a word is unknown). The parts are themselves rounded, so
+    the result can differ from wordfreq's in the third digit."""
+    if not parts or min(parts) <= 0:
+        return 0.0
+    frequency = 1 / sum(1 / part for part in parts)
+    return round(frequency, math.floor(-math.log10(frequency)) + 3)
 
 
 def _fill(connection: sqlite3.Connection, thesaurus, lexicon, collocations, known_words) -> None:
+    from detector.inflection import lemminflect_tables
     from detector.suggest.collocations import tokens
     from detector.suggest.lexicon import lexicon_stand_ins
     from detector.suggest.words import reverse_thesaurus
@@ -88,6 +110,7 @@ def _fill(connection: sqlite3.Connection, thesaurus, lexicon, collocations, know
     vocabulary = {*known_words, *collocations.words, *thesaurus.entries}
     for text in [*thesaurus.entries, *(term.text for term in lexicon)]:
         vocabulary.update(tokens(text))
+    lemmas, inflections = lemminflect_tables()
     rows = {
         "thesaurus": ((word, json.dumps(by_pos)) for word, by_pos in thesaurus.entries.items()),
         "originals": ((word, SEPARATOR.join(sorted(heads))) for word, heads in reverse_thesaurus(thesaurus).items()),
@@ -95,6 +118,8 @@ def _fill(connection: sqlite3.Connection, thesaurus, lexicon, collocations, know
         "words": collocations.words.items(),
         "pairs": collocations.pairs.items(),
         "frequencies": ((word, wordfreq_frequency(word)) for word in sorted(vocabulary)),
+        "lemmas": ((word, json.dumps(by_pos)) for word, by_pos in lemmas.items()),
+        "inflections": ((lemma, json.dumps(by_tag)) for lemma, by_tag in inflections.items()),
     }
     for table in TABLES:
         connection.execute(f"CREATE TABLE {table} (key TEXT PRIMARY KEY, value) WITHOUT ROWID")
