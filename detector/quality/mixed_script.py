@@ -32,6 +32,8 @@ def _script(char: str) -> str:
 
 def check(text: str):
     found = []
+    if text.isascii():
+        return found
     for match in WORD.finditer(text):
         word = match.group()
         if word.isascii():

@@ -16,11 +16,13 @@ from detector.quality._finding import finding
 from detector.rules import Rule
 
 RULE = Rule("QUAL002", "mojibake", "error", "Text garbled by a wrong character encoding (mojibake).")
-RUN = re.compile(r"\S*[^\x00-\x7f]\S*")
+RUN = re.compile(r"(?<!\S)\S*[^\x00-\x7f]\S*")  # tried from run starts only: linear, not quadratic
 
 
 def check(text: str):
     found = []
+    if text.isascii():
+        return found
     for match in RUN.finditer(text):
         run = match.group()
         if is_bad(run):
