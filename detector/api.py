@@ -135,7 +135,7 @@ def check_targets(
     progress=None,
 ) -> list[FileResult]:
     """Results for targets in their order. Files are read one by one but checked in
-    batches (the model batches windows across files); cached results are reused."""
+    groups (whose model windows are shared out over the cores); cached results are reused."""
     config = pipeline.config
     results: list[FileResult | None] = [None] * len(targets)
     batch: list[tuple[int, object, str | None]] = []
