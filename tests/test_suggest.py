@@ -163,3 +163,13 @@ def test_word_candidates_keep_rare_originals_that_many_common_rewrites_outscore(
     entries["press"] = {"n": ("squeeze",)}
     proposed = texts(WordCandidates(reverse_thesaurus(Thesaurus(entries))).candidates("squeeze meeting"))
     assert "caucus" in proposed and "press meeting" in proposed
+
+
+def test_word_candidates_keep_an_edge_word_the_finding_reached_past():
+    # the same thirty common words crowd out "election" for "free choice" in "general free
+    # choice"; proposed on its own with the edge word kept, it survives
+    common = "time people year way day man thing woman life child world school state family student group country problem hand part place case week company system program question work government number".split()
+    entries = {head: {"n": ("general", "free", "choice")} for head in common}
+    entries["election"] = {"n": ("free choice",)}
+    proposed = texts(WordCandidates(reverse_thesaurus(Thesaurus(entries))).candidates("General free choice"))
+    assert "General election" in proposed
