@@ -7,7 +7,6 @@ original order.
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
@@ -35,7 +34,9 @@ def _check_chunk(chunk: list[Target]) -> list[dict]:
 
 
 def check_parallel(config: Config, targets: list[Target], jobs: int, use_cache: bool, progress=None) -> list[FileResult]:
-    threads = max(1, (os.cpu_count() or 1) // jobs)
+    from detector.model.runtime import available_cores
+
+    threads = max(1, available_cores() // jobs)
     chunks = [targets[i : i + CHUNK_FILES] for i in range(0, len(targets), CHUNK_FILES)]
     results: list[FileResult] = []
     with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_start_worker, initargs=(config, use_cache, threads)) as pool:

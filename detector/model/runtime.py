@@ -21,6 +21,11 @@ INPUTS = ("input_ids", "attention_mask", "casing_ids")
 EXPORT_FORMAT = "x2"
 
 
+def available_cores() -> int:
+    """The cores this process may run on (fewer than the machine's under a CPU affinity mask)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 # A window: token ids and casing ids, [CLS] and [SEP] included.
 Window = tuple[list[int], list[int]]
 BATCH_TOKENS = 1024  # PyTorch: windows per batch, padded to the longest
@@ -75,7 +80,7 @@ class OnnxNetwork:
         options.intra_op_num_threads = 1
         options.log_severity_level = 3
         self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        self.threads = threads or os.cpu_count() or 1
+        self.threads = threads or available_cores()
         self._pool = None
 
     def _run(self, window: Window) -> np.ndarray:
