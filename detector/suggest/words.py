@@ -97,8 +97,10 @@ class WordCandidates:
         final = heapq.nlargest(MAX_CANDIDATES * 2, grown.get(len(words), []), key=lambda g: g[0])  # stable: ties keep their order
         out: dict[str, Candidate] = {}
 
+        pattern = casing(phrase)
+
         def propose(pieces: list[str], prior: float) -> None:
-            text = apply_casing(" ".join(pieces), casing(phrase))
+            text = apply_casing(" ".join(pieces), pattern)
             out.setdefault(text.lower(), Candidate(text, 0.1 + 0.3 * prior, "words"))
 
         # Rewrites made of many common words outscore, in the search, one rare original for
