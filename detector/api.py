@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -59,6 +60,7 @@ def build_suggester(table: MappingTable, lm_suggestions: str = "off"):
     from detector.suggest import Lazy, SpinSuggester
     from detector.suggest.table import TableCandidates
 
+    @functools.cache
     def index():
         from detector.inflection import read_lemminflect_tables_from
         from detector.suggest.index import shipped_index

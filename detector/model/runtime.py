@@ -28,7 +28,7 @@ def available_cores() -> int:
 
 # A window: token ids and casing ids, [CLS] and [SEP] included.
 Window = tuple[list[int], list[int]]
-BATCH_TOKENS = 1024  # PyTorch: windows per batch, padded to the longest
+BATCH_TOKENS = 1024  # PyTorch: tokens per batch, each window padded to the batch's longest
 
 
 class TorchNetwork:
@@ -66,12 +66,12 @@ class TorchNetwork:
 
 
 class OnnxNetwork:
-    """Runs each window on its own, on single-threaded sessions called from one Python
+    """Runs each window on its own, on one single-threaded session called from one Python
     thread per core. int8 quantises activations with one scale per input tensor, so in a
     batch a window's outputs depended on its batch-mates (a file's findings changed with
     the files checked beside it); alone they depend on the window only. It is also
     faster: 4.4 s against 4.6 s for the windows of 200 BBC articles in batches of 8 on
-    two intra-op threads (work/exp/concurrent_runs.py)."""
+    two intra-op threads (BENCHMARKS.md)."""
 
     def __init__(self, path: Path, threads: int | None = None):
         import onnxruntime

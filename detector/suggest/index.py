@@ -2,12 +2,11 @@
 
 Loading the thesaurus, its reverse index, the lexicon's stand-ins, the collocation
 counts, wordfreq's frequencies and lemminflect's tables (0.35 s of it) into memory took
-about 2 s per process, longer than
-checking an 800-word article, while the suggestions for an article read a few thousand
-rows. So they are built once per data version (`suggest-<digest>.sqlite`, about 8 s,
-written to a temporary file and renamed into place) and read row by row, each
-row cached in memory. A damaged file is rebuilt; where the cache folder cannot be
-written, the tables are built in memory for the process.
+about 2 s per process, longer than checking an 800-word article, while the suggestions
+for an article read a few thousand rows. So they are built once per data version
+(`suggest-<digest>.sqlite`, about 9 s, written to a temporary file and renamed into place)
+and read row by row, each row cached in memory. A damaged file is rebuilt; where the cache
+folder cannot be written, the tables are built in memory for the process.
 """
 
 from __future__ import annotations
