@@ -93,6 +93,19 @@ def inflection_tag(word: str) -> str | None:
 
 
 @lru_cache(maxsize=200_000)
+def verb_form(word: str) -> tuple[str, str] | None:
+    """(lemma, Penn tag) when `word` is an inflected verb form, even one that is also a noun
+    ("taking" → ("take", "VBG"), which inflection_tag leaves alone as the noun "taking")."""
+    lower = word.lower()
+    for lemma in lemminflect.getAllLemmas(lower).get("VERB", ()):
+        if lemma != lower:
+            for tag in INFLECTED_TAGS["VERB"]:
+                if lower in lemminflect.getInflection(lemma, tag=tag):
+                    return lemma, tag
+    return None
+
+
+@lru_cache(maxsize=200_000)
 def parts_of_speech(word: str) -> frozenset[str]:
     """The parts of speech (upos) lemminflect knows the word in."""
     return frozenset(lemminflect.getAllLemmas(word.lower()))
@@ -144,18 +157,22 @@ def apply_casing(text: str, pattern: str) -> str:
 def carry_over(replacement: str, original: str) -> str:
     """Give `replacement` the inflection of `original`'s last word and `original`'s casing."""
     original_words = WORD.findall(original)
-    if original_words:
-        tag = inflection_tag(original_words[-1])
-        if tag:
-            parts = re.split(r"([\s-]+)", replacement)
-            content = [k for k in range(0, len(parts), 2) if parts[k].lower() not in SMALL_WORDS]
-            # Verbs inflect their first verb ("set up" → "sets up"), nouns their last word if it
-            # is a noun ("self-sufficient" has no plural), adjectives their last adjective; a
-            # replacement without such a word ("nuclear-armed" for a VBN) stays as it is.
-            upos = "VERB" if tag.startswith("VB") else "NOUN" if tag.startswith("NN") else "ADJ"
-            order = {"VERB": content, "NOUN": content[-1:], "ADJ": content[::-1]}[upos]
-            heads = [k for k in order if upos in parts_of_speech(parts[k])]
-            if heads:
-                parts[heads[0]] = inflect(parts[heads[0]], tag)
-                replacement = "".join(parts)
-    return apply_casing(replacement, casing(original))
+    tag = inflection_tag(original_words[-1]) if original_words else None
+    return apply_casing(inflect_phrase(replacement, tag), casing(original))
+
+
+def inflect_phrase(replacement: str, tag: str | None) -> str:
+    """`replacement` with the word that carries a phrase's inflection inflected to `tag`."""
+    if not tag:
+        return replacement
+    parts = re.split(r"([\s-]+)", replacement)
+    content = [k for k in range(0, len(parts), 2) if parts[k].lower() not in SMALL_WORDS]
+    # Verbs inflect their first verb ("set up" → "sets up"), nouns their last word if it
+    # is a noun ("self-sufficient" has no plural), adjectives their last adjective; a
+    # replacement without such a word ("nuclear-armed" for a VBN) stays as it is.
+    upos = "VERB" if tag.startswith("VB") else "NOUN" if tag.startswith("NN") else "ADJ"
+    order = {"VERB": content, "NOUN": content[-1:], "ADJ": content[::-1]}[upos]
+    heads = [k for k in order if upos in parts_of_speech(parts[k])]
+    if heads:
+        parts[heads[0]] = inflect(parts[heads[0]], tag)
+    return "".join(parts)

@@ -173,3 +173,11 @@ def test_word_candidates_keep_an_edge_word_the_finding_reached_past():
     entries["election"] = {"n": ("free choice",)}
     proposed = texts(WordCandidates(reverse_thesaurus(Thesaurus(entries))).candidates("General free choice"))
     assert "General election" in proposed
+
+
+def test_word_candidates_find_the_originals_of_an_inflected_phrasal_verb():
+    # "take care of" is listed for "process"; spun from "processing" it reads "taking care of"
+    entries = {"process": {"v": ("take care of", "handle")}, "follow": {"v": ("take after",)}}
+    words = WordCandidates(reverse_thesaurus(Thesaurus(entries)))
+    assert "processing" in texts(words.candidates("taking care of"))
+    assert "Followed" in texts(words.candidates("Took after"))

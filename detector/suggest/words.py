@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 import re
 
-from detector.inflection import apply_casing, carry_over, casing, lemma_key
+from detector.inflection import apply_casing, carry_over, casing, inflect_phrase, lemma_key, verb_form
 from detector.spinner import FUNCTION_WORDS
 from detector.suggest import Candidate, wordfreq_frequency, zipf
 from detector.thesaurus import Thesaurus
@@ -62,11 +62,17 @@ class WordCandidates:
         """(original, prior) for the run of k words at i: the `limit` most common originals,
         single words in the flagged word's inflection (runs keep their own)."""
         run = [w.lower() for w in words[i : i + k]]
-        heads = self.originals.get(" ".join(run), set()) | self.originals.get(" ".join(run[:-1] + [lemma_key(run[-1])]), set())
-        heads -= {" ".join(run)}
+        # head → the tag to inflect it to (None: as it is)
+        heads = dict.fromkeys(self.originals.get(" ".join(run), set()) | self.originals.get(" ".join(run[:-1] + [lemma_key(run[-1])]), set()))
+        # a phrasal verb carries its inflection on its first word ("taking care of"): its
+        # originals are those of the base form, inflected the same way ("processing")
+        if k > 1 and (verb := verb_form(run[0])):
+            for head in self.originals.get(" ".join([verb[0], *run[1:]]), ()):
+                heads.setdefault(head, verb[1])
+        heads.pop(" ".join(run), None)
         # ties broken by the word itself: set order changes from run to run
         ranked = sorted(((h, zipf(self.frequency(h)) / 8) for h in heads), key=lambda item: (-item[1], item[0]))[:limit]
-        return [(carry_over(h, words[i].lower()) if k == 1 else h, p) for h, p in ranked]
+        return [(carry_over(h, words[i].lower()) if k == 1 else inflect_phrase(h, heads[h]), p) for h, p in ranked]
 
     def _run_options(self, words: list[str], i: int) -> list[tuple[int, list[tuple[str, float]]]]:
         """(end index, [(original, prior)]) for each run of words starting at i."""
