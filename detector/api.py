@@ -46,16 +46,16 @@ def build_pipeline(config: Config, threads: int | None = None) -> tuple[Pipeline
 
             detectors.append(ModelDetector(model))
             default_threshold = model.settings.threshold
-    suggester, error = build_suggester(table, config.lm_suggestions)
+    suggester, error = build_suggester(table, config.lm_suggestions, model)
     if error:
         errors.append(error)
     return Pipeline(config, detectors, [suggester], default_threshold), errors
 
 
-def build_suggester(table: MappingTable, lm_suggestions: str = "off"):
+def build_suggester(table: MappingTable, lm_suggestions: str = "off", model=None):
     """(suggester, error line or None). Collocation statistics judge every searched
-    candidate; the SmolLM2 language model re-ranks the best when asked for (or, with
-    "auto", installed)."""
+    candidate; the span classifier (`model`, when given) re-ranks the best few; the SmolLM2
+    language model re-ranks the best when asked for (or, with "auto", installed)."""
     from detector.cache import default_cache_dir
     from detector.suggest import Lazy, SpinSuggester
     from detector.suggest.table import TableCandidates
@@ -87,6 +87,11 @@ def build_suggester(table: MappingTable, lm_suggestions: str = "off"):
         return CollocationJudge(Collocations(index().words, index().pairs, index().total_words, index().frequency))
 
     judges, names, error = [Lazy(collocation_judge)], ["collocations"], None
+    if model is not None:
+        from detector.suggest.classifier import NAME, ClassifierJudge
+
+        judges.append(ClassifierJudge(model))
+        names.append(NAME)
     if lm_suggestions != "off":
         from detector.suggest import lm
 

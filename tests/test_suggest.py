@@ -175,6 +175,23 @@ def test_word_candidates_keep_an_edge_word_the_finding_reached_past():
     assert "General election" in proposed
 
 
+def test_classifier_judge_puts_a_candidate_it_reads_as_natural_first():
+    import re
+
+    from detector.suggest.classifier import ClassifierJudge
+
+    class Model:  # reads "squeeze" as spun wherever it stands
+        def word_probabilities(self, texts):
+            return [[(m.start(), m.end(), 0.9 if m.group() == "squeeze" else 0.1) for m in re.finditer(r"\w+", t)] for t in texts]
+
+    doc = Document.plain("a.txt", "He spoke at a squeeze meeting on Tuesday.")
+    finding = Finding(rule="SPUN001", severity="error", start=14, end=29, score=0.9, source="model", message="")
+    ranked = [Candidate("squeeze conference", 0.5, "words"), Candidate("press conference", 0.3, "lexicon"), Candidate("talk", 0.2, "words")]
+    ClassifierJudge(Model()).rescore(doc, [(finding, ranked)])
+    assert [c.text for c in ranked] == ["press conference", "talk", "squeeze conference"]
+    assert sum(c.prior for c in ranked) == pytest.approx(1.0)
+
+
 def test_word_candidates_find_the_originals_of_an_inflected_phrasal_verb():
     # "take care of" is listed for "process"; spun from "processing" it reads "taking care of"
     entries = {"process": {"v": ("take care of", "handle")}, "follow": {"v": ("take after",)}}

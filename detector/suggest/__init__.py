@@ -4,7 +4,8 @@ Candidates come from three sources, most trusted first: the mapping tables (tabl
 a reverse-thesaurus search over the canonical lexicon (lexicon.py) and the thesaurus
 run backwards, run by run of words (words.py). Judges re-rank them by how natural each
 candidate reads in its sentence: collocation statistics (collocations.py) rank them all,
-then the optional SmolLM2 language model (lm.py) re-ranks the best of those. Every source
+the span classifier (classifier.py) re-ranks the best few, then the optional SmolLM2
+language model (lm.py) re-ranks the best of those. Every source
 returns candidates that already carry the flagged text's inflection and casing.
 """
 
