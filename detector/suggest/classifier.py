@@ -32,11 +32,11 @@ class ClassifierJudge:
     def rescore(self, doc: Document, pending: list) -> None:
         variants, places = [], []
         for finding, ranked in pending:
-            start, end = max(0, finding.start - SIDE), min(len(doc.text), finding.end + SIDE)
+            before, after = max(0, finding.start - SIDE), min(len(doc.text), finding.end + SIDE)
             for candidate in ranked[:TOP]:
                 if candidate.source != "table":
-                    offset = finding.start - start
-                    variants.append(doc.text[start : finding.start] + candidate.text + doc.text[finding.end : end])
+                    offset = finding.start - before
+                    variants.append(doc.text[before : finding.start] + candidate.text + doc.text[finding.end : after])
                     places.append((candidate, offset, offset + len(candidate.text)))
         if not variants:
             return

@@ -60,7 +60,8 @@ class WordCandidates:
 
     def _originals(self, words: list[str], i: int, k: int, limit: int) -> list[tuple[str, float]]:
         """(original, prior) for the run of k words at i: the `limit` most common originals,
-        single words in the flagged word's inflection (runs keep their own)."""
+        single words in the flagged word's inflection, runs as listed or, found through the
+        base form of an inflected first verb, inflected like it."""
         run = [w.lower() for w in words[i : i + k]]
         # head → the tag to inflect it to (None: as it is)
         heads = dict.fromkeys(self.originals.get(" ".join(run), set()) | self.originals.get(" ".join(run[:-1] + [lemma_key(run[-1])]), set()))
