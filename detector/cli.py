@@ -216,17 +216,19 @@ def data_build(corpora, output, train_passages, eval_passages, seed):
 @click.option("--batch-size", type=int, default=32, show_default=True)
 @click.option("--learning-rate", type=float, default=8e-5, show_default=True)
 @click.option("--eval-every", type=int, default=400, show_default=True)
-@click.option("--resume", is_flag=True, help="Continue from the checkpoint in --output.")
+@click.option("--clean-weight", type=float, default=1.5, show_default=True,
+              help="Loss weight of clean examples' tokens against spun ones' (1.0): higher trades recall for fewer false findings.")
+@click.option("--resume", is_flag=True, help="Continue from the checkpoint in --output (a larger --max-steps stretches the learning-rate schedule).")
 @click.option("--tiny", is_flag=True, help="Train a tiny randomly initialised network (for tests).")
 @click.option("--seed", type=int, default=13, show_default=True)
-def train(dataset, output, version, models_dir, epochs, max_steps, batch_size, learning_rate, eval_every, resume, tiny, seed):
+def train(dataset, output, version, models_dir, epochs, max_steps, batch_size, learning_rate, eval_every, clean_weight, resume, tiny, seed):
     """Fine-tune the span classifier, calibrate it and write a model version to models/."""
     from detector.model.pipeline import train_model_version
 
     record = train_model_version(
         dataset=Path(dataset), output=Path(output), folder=Path(models_dir) / version, version=version,
         epochs=epochs, max_steps=max_steps, batch_size=batch_size, learning_rate=learning_rate,
-        eval_every=eval_every, resume=resume, tiny=tiny, seed=seed, log=lambda m: click.echo(m, err=True),
+        eval_every=eval_every, resume=resume, tiny=tiny, seed=seed, clean_weight=clean_weight, log=lambda m: click.echo(m, err=True),
     )
     click.echo(json.dumps(record["metrics"], indent=2))
 

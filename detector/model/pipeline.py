@@ -19,7 +19,8 @@ def _texts_and_gold(rows) -> tuple[list[str], list[list[tuple[int, int]]]]:
 
 
 def train_model_version(dataset: Path, output: Path, folder: Path, version: str, epochs: float, max_steps, batch_size: int,
-                        learning_rate: float, eval_every: int, resume: bool, tiny: bool, seed: int, log=print) -> dict:
+                        learning_rate: float, eval_every: int, resume: bool, tiny: bool, seed: int,
+                        clean_weight: float = 1.5, log=print) -> dict:
     import torch
     from tqdm import tqdm
     from transformers import BertConfig
@@ -37,7 +38,7 @@ def train_model_version(dataset: Path, output: Path, folder: Path, version: str,
         bert_config = {}
         network = SpanTagger.from_base(base_model_path())
     config = TrainConfig(dataset=dataset, output=output, epochs=epochs, max_steps=max_steps, batch_size=batch_size,
-                         learning_rate=learning_rate, eval_every=eval_every, seed=seed)
+                         learning_rate=learning_rate, eval_every=eval_every, clean_weight=clean_weight, seed=seed)
     bar = tqdm(total=None, desc="training", unit="step", disable=None)
 
     def progress(step, total, loss):
