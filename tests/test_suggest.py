@@ -42,6 +42,12 @@ def test_lexicon_search_aligns_one_word_to_several_and_back():
     assert lexicon.candidates("random words") == []
 
 
+def test_lexicon_search_reads_a_hyphenated_compound_as_one_thesaurus_word():
+    thesaurus = Thesaurus({"year": {"n": ("man-hour",)}})
+    lexicon = LexiconCandidates([Term("last year", 900, "hand")], thesaurus)
+    assert texts(lexicon.candidates("last man-hour")) == ["last year"]
+
+
 def test_word_candidates_run_the_swap_backwards():
     words = WordCandidates(reverse_thesaurus(THESAURUS))
     # the originals are the headwords whose entries list the flagged word ("meeting" is
@@ -198,3 +204,13 @@ def test_word_candidates_find_the_originals_of_an_inflected_phrasal_verb():
     words = WordCandidates(reverse_thesaurus(Thesaurus(entries)))
     assert "processing" in texts(words.candidates("taking care of"))
     assert "Followed" in texts(words.candidates("Took after"))
+
+
+def test_word_candidates_inflect_the_originals_of_a_word_that_carries_no_inflection():
+    # "music-making" is listed for "repercussion"; a spinner cannot make it plural, so
+    # "repercussions" came back as "music-making"
+    entries = {"repercussion": {"n": ("music-making",)}, "process": {"v": ("handle",)}}
+    words = WordCandidates(reverse_thesaurus(Thesaurus(entries)))
+    assert {"repercussion", "repercussions"} <= set(texts(words.candidates("music-making")))
+    # a word lemminflect knows carries its own inflection: "handle" restores to "process" only
+    assert texts(words.candidates("handle")) == ["process"]

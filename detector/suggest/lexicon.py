@@ -34,7 +34,9 @@ def _searched_terms(lexicon: list[Term]):
 
 
 def _all_synonyms(thesaurus: Thesaurus, phrase: str) -> frozenset[str]:
-    return frozenset(thesaurus.synonyms(phrase)) | frozenset(thesaurus.synonyms(lemma_key(phrase)))
+    # a chunk of span words may be a hyphenated compound in the thesaurus ("man-hour")
+    forms = {phrase, lemma_key(phrase), phrase.replace(" ", "-")}
+    return frozenset(s for form in forms for s in thesaurus.synonyms(form))
 
 
 def lexicon_stand_ins(lexicon: list[Term], thesaurus: Thesaurus) -> dict[str, set[str]]:
@@ -67,7 +69,7 @@ class LexiconCandidates:
             return 1.0
         if term_part in FUNCTION_WORDS or chunk in FUNCTION_WORDS:
             return 0.0
-        chunk_forms = {chunk, lemma_key(chunk)}
+        chunk_forms = {chunk, lemma_key(chunk), chunk.replace(" ", "-")}
         if term_part in self._synonyms(chunk) or chunk_forms & self._synonyms(term_part):
             return 0.8
         return 0.0
@@ -103,7 +105,8 @@ class LexiconCandidates:
         first_words: set[str] = set()
         for k in range(1, min(MAX_CHUNK, len(span)) + 1):
             chunk = " ".join(span[:k])
-            first_words |= self.stand_ins.get(chunk, set()) | self.stand_ins.get(lemma_key(chunk), set())
+            for form in (chunk, lemma_key(chunk), chunk.replace(" ", "-")):
+                first_words |= self.stand_ins.get(form, set())
             first_words |= {w for w in self._synonyms(chunk) if w in self.by_first}
         first_words.add(span[0])
         out = []

@@ -13,12 +13,23 @@ from __future__ import annotations
 import heapq
 import re
 
-from detector.inflection import apply_casing, carry_over, casing, inflect_phrase, lemma_key, verb_form
+from detector.inflection import (
+    INFLECTED_TAGS,
+    apply_casing,
+    carry_over,
+    casing,
+    inflect,
+    inflect_phrase,
+    lemma_key,
+    parts_of_speech,
+    verb_form,
+)
 from detector.spinner import FUNCTION_WORDS
 from detector.suggest import Candidate, wordfreq_frequency, zipf
 from detector.thesaurus import Thesaurus
 
-WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
+# A hyphenated compound is one word, as in the thesaurus ("music-making", "well-nigh")
+WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?(?:-[A-Za-z]+)*")
 # Spinners draw from the first synonyms of an entry; deeper ones make the search noisy.
 REVERSE_DEPTH = 20
 MAX_RUN = 4
@@ -38,6 +49,10 @@ ONE_WORD_ORIGINALS = 100
 # validation passages 0.373 → 0.380 (top-3 0.459 → 0.470) with 100 (the same with 200;
 # keeping both edge words added nothing).
 EDGE_KEPT_ORIGINALS = 100
+# A synonym that lemminflect cannot inflect (no noun or verb it knows: "music-making" for
+# "repercussions", "yr" for "years") tells nothing of the original's inflection: its most
+# common originals are also proposed in each of their noun and verb inflections.
+INFLECTED_ORIGINALS = 50
 KEPT_WORD_PRIOR = 0.25  # a content word left as it is: possible, but most flagged words were swapped
 
 
@@ -74,6 +89,17 @@ class WordCandidates:
         # ties broken by the word itself: set order changes from run to run
         ranked = sorted(((h, zipf(self.frequency(h)) / 8) for h in heads), key=lambda item: (-item[1], item[0]))[:limit]
         return [(carry_over(h, words[i].lower()) if k == 1 else inflect_phrase(h, heads[h]), p) for h, p in ranked]
+
+    def _inflected_originals(self, words: list[str], j: int) -> list[tuple[str, float]]:
+        """The noun and verb inflections of the most common originals of the uninflectable word at j."""
+        if parts_of_speech(words[j]) & {"NOUN", "VERB"}:
+            return []
+        out = []
+        for text, prior in self._originals(words, j, 1, INFLECTED_ORIGINALS):
+            upos = parts_of_speech(text) & {"NOUN", "VERB"}
+            forms = {inflect(text.lower(), tag) for pos in sorted(upos) for tag in INFLECTED_TAGS[pos]}
+            out += [(apply_casing(form, casing(words[j])), prior) for form in sorted(forms - {text.lower()})]
+        return out
 
     def _run_options(self, words: list[str], i: int) -> list[tuple[int, list[tuple[str, float]]]]:
         """(end index, [(original, prior)]) for each run of words starting at i."""
@@ -116,8 +142,9 @@ class WordCandidates:
         if len(words) <= MAX_RUN:
             for text, prior in self._originals(words, 0, len(words), WHOLE_PHRASE_ORIGINALS):
                 propose([text], prior)
-            for j in range(len(words)) if len(words) > 1 else ():  # one word: the whole phrase
-                for text, prior in self._originals(words, j, 1, ONE_WORD_ORIGINALS):
+            for j in range(len(words)):
+                one_word = self._originals(words, j, 1, ONE_WORD_ORIGINALS) if len(words) > 1 else []  # one word: the whole phrase
+                for text, prior in one_word + self._inflected_originals(words, j):
                     propose(words[:j] + [text] + words[j + 1 :], prior)
         # Findings often reach one word past the swapped run ("general free choice" for "free
         # choice"): the originals of the phrase without its first or last word
