@@ -214,3 +214,10 @@ def test_word_candidates_inflect_the_originals_of_a_word_that_carries_no_inflect
     assert {"repercussion", "repercussions"} <= set(texts(words.candidates("music-making")))
     # a word lemminflect knows carries its own inflection: "handle" restores to "process" only
     assert texts(words.candidates("handle")) == ["process"]
+
+
+def test_word_candidates_give_a_plural_phrase_s_originals_its_plural():
+    # "free trade" is listed for "industry"; spun from "industries" it reads "free trades"
+    words = WordCandidates(reverse_thesaurus(Thesaurus({"industry": {"n": ("free trade",)}})))
+    assert "industries" in texts(words.candidates("free trades"))
+    assert "industry" in texts(words.candidates("free trade"))

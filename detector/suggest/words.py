@@ -20,6 +20,7 @@ from detector.inflection import (
     casing,
     inflect,
     inflect_phrase,
+    inflection_tag,
     lemma_key,
     parts_of_speech,
     verb_form,
@@ -76,10 +77,15 @@ class WordCandidates:
     def _originals(self, words: list[str], i: int, k: int, limit: int) -> list[tuple[str, float]]:
         """(original, prior) for the run of k words at i: the `limit` most common originals,
         single words in the flagged word's inflection, runs as listed or, found through the
-        base form of an inflected first verb, inflected like it."""
+        base form of an inflected last noun or first verb, inflected like it."""
         run = [w.lower() for w in words[i : i + k]]
         # head → the tag to inflect it to (None: as it is)
-        heads = dict.fromkeys(self.originals.get(" ".join(run), set()) | self.originals.get(" ".join(run[:-1] + [lemma_key(run[-1])]), set()))
+        heads = dict.fromkeys(self.originals.get(" ".join(run), set()))
+        # a phrase noun carries its plural on its last word ("free trades" for "industries")
+        lemma_heads = self.originals.get(" ".join(run[:-1] + [lemma_key(run[-1])]), ())
+        plural = inflection_tag(run[-1]) if k > 1 else None
+        for head in lemma_heads:
+            heads.setdefault(head, plural)
         # a phrasal verb carries its inflection on its first word ("taking care of"): its
         # originals are those of the base form, inflected the same way ("processing")
         if k > 1 and (verb := verb_form(run[0])):
