@@ -16,7 +16,10 @@ from pathlib import Path
 
 from detector.config import Config
 
-TRAIN_COMMAND = "unspin train --dataset work/dataset --output work/train --version {version} --max-steps {steps} --eval-every {eval_every}"
+TRAIN_COMMAND = (
+    "unspin train --dataset work/dataset --output work/train --version {version} --max-steps {steps} "
+    "--eval-every {eval_every} --clean-weight {clean_weight}"
+)
 # The whole synthetic test split takes a few minutes per run; with the language model
 # judging suggestions, over an hour, so that run takes its first 300 examples.
 EVAL_COMMAND = (
@@ -89,7 +92,7 @@ def main():
         "## Training",
         "```",
         "unspin data build --output work/dataset",
-        TRAIN_COMMAND.format(version=version, steps=training["steps"], eval_every=config["eval_every"]),
+        TRAIN_COMMAND.format(version=version, steps=training["steps"], eval_every=config["eval_every"], clean_weight=config["clean_weight"]),
         f"unspin calibrate models/{version} --dataset work/dataset   # train ends with this; it refits both precisions",
         "```",
         "",
