@@ -81,11 +81,11 @@ class WordCandidates:
         run = [w.lower() for w in words[i : i + k]]
         # head → the tag to inflect it to (None: as it is)
         heads = dict.fromkeys(self.originals.get(" ".join(run), set()))
-        # a phrase noun carries its plural on its last word ("free trades" for "industries")
-        lemma_heads = self.originals.get(" ".join(run[:-1] + [lemma_key(run[-1])]), ())
-        plural = inflection_tag(run[-1]) if k > 1 else None
-        for head in lemma_heads:
-            heads.setdefault(head, plural)
+        # a noun phrase carries its plural on its last word ("free trades" for "industries"):
+        # originals found through that word's lemma are inflected like it
+        last_tag = inflection_tag(run[-1]) if k > 1 else None
+        for head in self.originals.get(" ".join(run[:-1] + [lemma_key(run[-1])]), ()):
+            heads.setdefault(head, last_tag)
         # a phrasal verb carries its inflection on its first word ("taking care of"): its
         # originals are those of the base form, inflected the same way ("processing")
         if k > 1 and (verb := verb_form(run[0])):
