@@ -1,6 +1,6 @@
 """Write models/<version>/MODEL_CARD.md from the files that hold the measurements.
 
-    python scripts/write_model_card.py models/unspin-minilm-v1
+    python scripts/write_model_card.py models/unspin-minilm-v2
 
 Reads config.json (training settings, calibration, validation metrics), manifest.json
 (SHA-256 sums), evaluation.json and evaluation-int8.json (the output of `unspin eval`

@@ -136,23 +136,31 @@ def _shipped_findings(model, spun: str, clean: str) -> tuple[list[str], list[str
     return [spun[f.start : f.end] for f in spun_findings if f.score >= threshold], [clean[f.start : f.end] for f in clean_findings if f.score >= threshold]
 
 
-@pytest.mark.shipped_model
-@pytest.mark.skipif(shipped_model_dir() is None, reason="no model version shipped in models/")
-@pytest.mark.xfail(strict=True, reason="unspin-minilm-v1 scores this Title Case span 0.71, below its threshold 0.775 (issue #4)")
-def test_shipped_model_flags_the_spun_title_and_not_the_real_one(shipped_model):
-    flagged, false = _shipped_findings(shipped_model, "Unfamiliar Clergyman Sergei Lavrov arrived on Tuesday.", "Foreign Minister Sergei Lavrov arrived on Tuesday.")
-    assert flagged == ["Unfamiliar Clergyman"] and false == []
+SPUN_AND_ORIGINAL = [
+    ("Unfamiliar Clergyman Sergei Lavrov arrived on Tuesday.", "Foreign Minister Sergei Lavrov arrived on Tuesday."),
+    ("The minister told a squeeze meeting that intrigue rates would rise.", "The minister told a press conference that interest rates would rise."),
+]
 
 
 @pytest.mark.shipped_model
 @pytest.mark.skipif(shipped_model_dir() is None, reason="no model version shipped in models/")
-def test_shipped_model_flags_spun_phrases_and_not_their_originals(shipped_model):
-    flagged, false = _shipped_findings(
-        shipped_model,
-        "The minister told a squeeze meeting that intrigue rates would rise.",
-        "The minister told a press conference that interest rates would rise.",
-    )
-    assert flagged == ["squeeze", "intrigue"] and false == []
+def test_shipped_model_leaves_the_originals_alone(shipped_model):
+    for spun, clean in SPUN_AND_ORIGINAL:
+        assert _shipped_findings(shipped_model, spun, clean)[1] == []
+
+
+@pytest.mark.shipped_model
+@pytest.mark.skipif(shipped_model_dir() is None, reason="no model version shipped in models/")
+@pytest.mark.xfail(strict=True, reason="unspin-minilm-v2 scores this Title Case span 0.72, below its threshold 0.825 (issue #4)")
+def test_shipped_model_flags_the_spun_title(shipped_model):
+    assert _shipped_findings(shipped_model, *SPUN_AND_ORIGINAL[0])[0] == ["Unfamiliar Clergyman"]
+
+
+@pytest.mark.shipped_model
+@pytest.mark.skipif(shipped_model_dir() is None, reason="no model version shipped in models/")
+@pytest.mark.xfail(strict=True, reason="unspin-minilm-v2 scores 'squeeze' 0.72, below its threshold 0.825 (issue #4; v1 flagged it)")
+def test_shipped_model_flags_spun_phrases(shipped_model):
+    assert _shipped_findings(shipped_model, *SPUN_AND_ORIGINAL[1])[0] == ["squeeze", "intrigue"]
 
 
 def test_onnx_runtime_matches_pytorch_and_is_cached(tiny_model, private_cache):
