@@ -49,7 +49,7 @@ def tiny_model(tmp_path_factory):
     assert stats["splits"]["train"]["examples"] > stats["splits"]["train"]["passages"]
     record = train_model_version(
         dataset=root / "dataset", output=root / "train", folder=root / "models" / "tiny-v1", version="tiny-v1",
-        epochs=1, max_steps=12, batch_size=8, learning_rate=1e-3, eval_every=6, resume=False, tiny=True, seed=1, log=lambda m: None,
+        epochs=1, max_steps=12, batch_size=8, learning_rate=1e-3, eval_every=6, clean_weight=1.5, resume=False, tiny=True, seed=1, log=lambda m: None,
     )
     return root, record
 
@@ -70,7 +70,7 @@ def test_resume_continues_from_the_checkpoint(tiny_model):
     root, _ = tiny_model
     record = train_model_version(
         dataset=root / "dataset", output=root / "train", folder=root / "models" / "tiny-v2", version="tiny-v2",
-        epochs=1, max_steps=18, batch_size=8, learning_rate=1e-3, eval_every=6, resume=True, tiny=True, seed=1, log=lambda m: None,
+        epochs=1, max_steps=18, batch_size=8, learning_rate=1e-3, eval_every=6, clean_weight=1.5, resume=True, tiny=True, seed=1, log=lambda m: None,
     )
     assert [h["step"] for h in record["training"]["history"]] == [6, 12, 18]
 

@@ -19,8 +19,8 @@ def _texts_and_gold(rows) -> tuple[list[str], list[list[tuple[int, int]]]]:
 
 
 def train_model_version(dataset: Path, output: Path, folder: Path, version: str, epochs: float, max_steps, batch_size: int,
-                        learning_rate: float, eval_every: int, resume: bool, tiny: bool, seed: int,
-                        clean_weight: float = 1.5, log=print) -> dict:
+                        learning_rate: float, eval_every: int, clean_weight: float, resume: bool, tiny: bool, seed: int,
+                        log=print) -> dict:
     import torch
     from tqdm import tqdm
     from transformers import BertConfig

@@ -33,10 +33,14 @@ def _searched_terms(lexicon: list[Term]):
             yield term, words
 
 
+def _spellings(phrase: str) -> set[str]:
+    """The phrase, its lemma and its hyphenated form: a chunk of span words may be a
+    hyphenated compound in the thesaurus ("man hour" for "man-hour")."""
+    return {phrase, lemma_key(phrase), phrase.replace(" ", "-")}
+
+
 def _all_synonyms(thesaurus: Thesaurus, phrase: str) -> frozenset[str]:
-    # a chunk of span words may be a hyphenated compound in the thesaurus ("man-hour")
-    forms = {phrase, lemma_key(phrase), phrase.replace(" ", "-")}
-    return frozenset(s for form in forms for s in thesaurus.synonyms(form))
+    return frozenset(s for form in _spellings(phrase) for s in thesaurus.synonyms(form))
 
 
 def lexicon_stand_ins(lexicon: list[Term], thesaurus: Thesaurus) -> dict[str, set[str]]:
@@ -69,8 +73,7 @@ class LexiconCandidates:
             return 1.0
         if term_part in FUNCTION_WORDS or chunk in FUNCTION_WORDS:
             return 0.0
-        chunk_forms = {chunk, lemma_key(chunk), chunk.replace(" ", "-")}
-        if term_part in self._synonyms(chunk) or chunk_forms & self._synonyms(term_part):
+        if term_part in self._synonyms(chunk) or _spellings(chunk) & self._synonyms(term_part):
             return 0.8
         return 0.0
 
@@ -105,7 +108,7 @@ class LexiconCandidates:
         first_words: set[str] = set()
         for k in range(1, min(MAX_CHUNK, len(span)) + 1):
             chunk = " ".join(span[:k])
-            for form in (chunk, lemma_key(chunk), chunk.replace(" ", "-")):
+            for form in _spellings(chunk):
                 first_words |= self.stand_ins.get(form, set())
             first_words |= {w for w in self._synonyms(chunk) if w in self.by_first}
         first_words.add(span[0])

@@ -14,12 +14,12 @@ import heapq
 import re
 
 from detector.inflection import (
-    INFLECTED_TAGS,
+    MATCH_UPOS,
     apply_casing,
     carry_over,
     casing,
-    inflect,
     inflect_phrase,
+    inflected_forms,
     inflection_tag,
     lemma_key,
     parts_of_speech,
@@ -98,13 +98,12 @@ class WordCandidates:
 
     def _inflected_originals(self, words: list[str], j: int) -> list[tuple[str, float]]:
         """The noun and verb inflections of the most common originals of the uninflectable word at j."""
-        if parts_of_speech(words[j]) & {"NOUN", "VERB"}:
+        if parts_of_speech(words[j]) & set(MATCH_UPOS):
             return []
         out = []
         for text, prior in self._originals(words, j, 1, INFLECTED_ORIGINALS):
-            upos = parts_of_speech(text) & {"NOUN", "VERB"}
-            forms = {inflect(text.lower(), tag) for pos in sorted(upos) for tag in INFLECTED_TAGS[pos]}
-            out += [(apply_casing(form, casing(words[j])), prior) for form in sorted(forms - {text.lower()})]
+            forms = inflected_forms(text.lower()) - {text.lower()}
+            out += [(apply_casing(form, casing(words[j])), prior) for form in sorted(forms)]
         return out
 
     def _run_options(self, words: list[str], i: int) -> list[tuple[int, list[tuple[str, float]]]]:
