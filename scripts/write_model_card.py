@@ -18,8 +18,19 @@ from detector.config import Config
 
 TRAIN_COMMAND = (
     "unspin train --dataset work/dataset --output work/train --version {version} --max-steps {steps} "
-    "--eval-every {eval_every} --clean-weight {clean_weight}"
+    "--eval-every {eval_every} --clean-weight {clean_weight}{resume}"
 )
+
+
+def train_commands(version: str, training: dict) -> list[str]:
+    """The train command of each stage: a run resumed with a larger --max-steps is one
+    command per stage (the learning-rate schedule stretches at each resume)."""
+    config = training["config"]
+    stages = [*training.get("resumed_at", []), training["steps"]]
+    return [
+        TRAIN_COMMAND.format(version=version, steps=steps, eval_every=config["eval_every"], clean_weight=config["clean_weight"], resume=" --resume" if i else "")
+        for i, steps in enumerate(stages)
+    ]
 # The whole synthetic test split takes a few minutes per run; with the language model
 # judging suggestions, over an hour, so that run takes its first 300 examples.
 EVAL_COMMAND = (
@@ -92,7 +103,7 @@ def main():
         "## Training",
         "```",
         "unspin data build --output work/dataset",
-        TRAIN_COMMAND.format(version=version, steps=training["steps"], eval_every=config["eval_every"], clean_weight=config["clean_weight"]),
+        *train_commands(version, training),
         f"unspin calibrate models/{version} --dataset work/dataset   # train ends with this; it refits both precisions",
         "```",
         "",

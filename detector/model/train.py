@@ -117,6 +117,7 @@ def train(config: TrainConfig, model, resume: bool = False, log=print, progress=
         model.load_state_dict(load_file(str(checkpoint / "model.safetensors")))
         optimizer.load_state_dict(torch.load(checkpoint / "optimizer.pt", weights_only=True))
         scheduler.load_state_dict(torch.load(checkpoint / "scheduler.pt", weights_only=True))
+        state.setdefault("resumed_at", []).append(state["step"])  # the model card's commands repeat the stages
         log(f"resumed at step {state['step']}")
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=IGNORE, reduction="none")
     model.train()
@@ -173,6 +174,7 @@ def train(config: TrainConfig, model, resume: bool = False, log=print, progress=
     record = {
         "config": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()},
         "steps": state["step"],
+        "resumed_at": state.get("resumed_at", []),
         "best_validation_token_f1": state["best_f1"],
         "history": state["history"],
         "seconds": round(time.time() - started),
