@@ -209,7 +209,7 @@ def data_build(corpora, output, train_passages, eval_passages, seed):
 @main.command()
 @click.option("--dataset", type=click.Path(file_okay=False, exists=True), default="work/dataset", show_default=True)
 @click.option("--output", type=click.Path(file_okay=False), default="work/train", show_default=True, help="Checkpoints and training record.")
-@click.option("--version", "version", default="unspin-minilm-v2", show_default=True, help="Model version: the folder written in models/.")
+@click.option("--version", "version", default="unspin-minilm-v3", show_default=True, help="Model version: the folder written in models/.")
 @click.option("--models-dir", type=click.Path(file_okay=False), default="models", show_default=True)
 @click.option("--epochs", type=float, default=1.0, show_default=True)
 @click.option("--max-steps", type=int, help="Stop after this many steps (overrides --epochs).")

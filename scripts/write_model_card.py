@@ -1,6 +1,6 @@
 """Write models/<version>/MODEL_CARD.md from the files that hold the measurements.
 
-    python scripts/write_model_card.py models/unspin-minilm-v2
+    python scripts/write_model_card.py models/unspin-minilm-v3
 
 Reads config.json (training settings, calibration, validation metrics), manifest.json
 (SHA-256 sums), evaluation.json and evaluation-int8.json (the output of `unspin eval`
@@ -115,7 +115,7 @@ def main():
     lines += [
         f"| steps run | {training['steps']} |",
         f"| training examples / tokens | {training['train_examples']:,} / {training['train_tokens']:,} |",
-        f"| wall time | {training['seconds'] / 60:.0f} min on 2 CPU cores |",
+        f"| wall time (all stages) | {training['seconds'] / 60:.0f} min on 2 CPU cores |",
         f"| best validation token F1 | {training['best_validation_token_f1']:.4f} |",
         "",
         "## Metrics",
