@@ -110,7 +110,8 @@ def main():
         "| hyper-parameter | value |",
         "| --- | --- |",
     ]
-    for key in ("batch_size", "learning_rate", "warmup_share", "weight_decay", "clean_weight", "epochs", "max_steps", "seed", "threads"):
+    length = ("max_steps",) if config["max_steps"] else ("epochs",)  # max_steps overrides epochs
+    for key in ("batch_size", "learning_rate", "warmup_share", "weight_decay", "clean_weight", *length, "seed", "threads"):
         lines.append(f"| {key} | {config[key]} |")
     lines += [
         f"| steps run | {training['steps']} |",
