@@ -21,16 +21,6 @@ TRAIN_COMMAND = (
     "--eval-every {eval_every} --clean-weight {clean_weight}{resume}"
 )
 
-
-def train_commands(version: str, training: dict) -> list[str]:
-    """The train command of each stage: a run resumed with a larger --max-steps is one
-    command per stage (the learning-rate schedule stretches at each resume)."""
-    config = training["config"]
-    stages = [*training.get("resumed_at", []), training["steps"]]
-    return [
-        TRAIN_COMMAND.format(version=version, steps=steps, eval_every=config["eval_every"], clean_weight=config["clean_weight"], resume=" --resume" if i else "")
-        for i, steps in enumerate(stages)
-    ]
 # The whole synthetic test split takes a few minutes per run; with the language model
 # judging suggestions, over an hour, so that run takes its first 300 examples.
 EVAL_COMMAND = (
@@ -43,6 +33,17 @@ EVALUATIONS = (  # file, limit, clean, lm-suggestions, precision flag, label
     ("evaluation-int8.json", None, CLEAN, "off", " --int8", "int8-quantised" + (", as `unspin check` runs by default" if Config.int8 else " (`int8 = true`)")),
     ("evaluation-lm.json", 300, "", "on", "", "default precision, suggestions ranked by the optional SmolLM2 judge"),
 )
+
+
+def train_commands(version: str, training: dict) -> list[str]:
+    """One train command per stage of the run (training.py's max_steps_by_stage): each
+    resume with a larger --max-steps stretches the learning-rate schedule."""
+    config = training["config"]
+    stages = training.get("max_steps_by_stage") or [training["steps"]]
+    return [
+        TRAIN_COMMAND.format(version=version, steps=steps, eval_every=config["eval_every"], clean_weight=config["clean_weight"], resume=" --resume" if i else "")
+        for i, steps in enumerate(stages)
+    ]
 
 
 def evaluation_table(evaluation: dict, command: str, label: str) -> list[str]:

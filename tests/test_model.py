@@ -64,7 +64,7 @@ def test_training_writes_a_checked_model_version(tiny_model):
     assert len(settings["int8_calibration_x"]) == len(settings["int8_calibration_y"]) >= 1
     assert 0 <= settings["int8_threshold"] <= 1
     assert [h["step"] for h in record["training"]["history"]] == [6, 12]
-    assert record["training"]["resumed_at"] == []
+    assert record["training"]["max_steps_by_stage"] == [12]
 
 
 def test_resume_continues_from_the_checkpoint(tiny_model):
@@ -74,7 +74,7 @@ def test_resume_continues_from_the_checkpoint(tiny_model):
         epochs=1, max_steps=18, batch_size=8, learning_rate=1e-3, eval_every=6, clean_weight=1.5, resume=True, tiny=True, seed=1, log=lambda m: None,
     )
     assert [h["step"] for h in record["training"]["history"]] == [6, 12, 18]
-    assert record["training"]["resumed_at"] == [12]  # the model card writes one command per stage
+    assert record["training"]["max_steps_by_stage"] == [12, 18]  # the model card writes one command per stage
 
 
 def test_inference_windows_long_documents_and_maps_spans(tiny_model):

@@ -117,8 +117,13 @@ def train(config: TrainConfig, model, resume: bool = False, log=print, progress=
         model.load_state_dict(load_file(str(checkpoint / "model.safetensors")))
         optimizer.load_state_dict(torch.load(checkpoint / "optimizer.pt", weights_only=True))
         scheduler.load_state_dict(torch.load(checkpoint / "scheduler.pt", weights_only=True))
-        state.setdefault("resumed_at", []).append(state["step"])  # the model card's commands repeat the stages
         log(f"resumed at step {state['step']}")
+    # The step budget of each stage: a resume with a larger --max-steps stretches the
+    # learning-rate schedule, so reproducing the run takes one command per budget (a resume
+    # after an interruption, same budget, is no new stage).
+    budgets = state.setdefault("max_steps_by_stage", [])
+    if not budgets or budgets[-1] != total_steps:
+        budgets.append(total_steps)
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=IGNORE, reduction="none")
     model.train()
     started = time.time() - state["seconds"]
@@ -174,7 +179,7 @@ def train(config: TrainConfig, model, resume: bool = False, log=print, progress=
     record = {
         "config": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()},
         "steps": state["step"],
-        "resumed_at": state.get("resumed_at", []),
+        "max_steps_by_stage": state["max_steps_by_stage"],
         "best_validation_token_f1": state["best_f1"],
         "history": state["history"],
         "seconds": round(time.time() - started),
