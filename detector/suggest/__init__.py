@@ -3,7 +3,8 @@
 Candidates come from three sources, most trusted first: the mapping tables (table.py),
 a reverse-thesaurus search over the canonical lexicon (lexicon.py) and the thesaurus
 run backwards, run by run of words (words.py). Judges re-rank them by how natural each
-candidate reads in its sentence: collocation statistics (collocations.py) rank them all,
+candidate reads in its sentence: collocation statistics (collocations.py), with the
+spinner's odds of making the flagged phrase from each (channel.py), rank them all,
 the span classifier (classifier.py) re-ranks the best few, then the optional SmolLM2
 language model (lm.py) re-ranks the best of those. Every source
 returns candidates that already carry the flagged text's inflection and casing.

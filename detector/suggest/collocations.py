@@ -26,6 +26,8 @@ DISCOUNT = 0.5  # subtracted from each pair count (absolute discounting)
 BACKOFF = 0.4  # weight of the word's own frequency when interpolating
 FLOOR = 1e-8  # probability of a word never seen
 CONTEXT = 40  # characters read either side of a finding for its neighbouring words
+CHANNEL_WEIGHT = 0.8  # of the spinner's log probability (channel.py) beside the bigrams'
+CHANNELLED = 20  # candidates (the best by bigrams) that the channel reads
 
 
 def tokens(text: str) -> list[str]:
@@ -85,11 +87,25 @@ def shipped_collocations() -> Collocations:
 
 
 class CollocationJudge:
-    """Sets each searched candidate's prior to its share of the bigram probability among the
-    finding's candidates; table candidates keep theirs."""
+    """Sets each searched candidate's prior to its share of the probability among the
+    finding's candidates: of the bigrams it makes in context and, given a `channel`
+    (channel.py), of a spinner turning it into the flagged phrase; table candidates keep
+    theirs."""
 
-    def __init__(self, collocations: Collocations):
+    def __init__(self, collocations: Collocations, channel=None):
         self.collocations = collocations
+        self.channel = channel
+
+    def _log_scores(self, left: list[str], right: list[str], phrase: str, candidates: list) -> list[float]:
+        scores = [self.collocations.log_probability(left + tokens(c.text) + right) for c in candidates]
+        if self.channel is not None:
+            # only the best by bigrams: the channel costs more than the bigrams, and a
+            # candidate far down is not lifted to the top by it
+            best = set(sorted(range(len(scores)), key=lambda i: -scores[i])[:CHANNELLED])
+            for i, candidate in enumerate(candidates):
+                explained = self.channel.log_probability(phrase, candidate.text) if i in best else self.channel.unexplained(phrase, candidate.text)
+                scores[i] += CHANNEL_WEIGHT * explained
+        return scores
 
     def rescore(self, doc: Document, pending: list) -> None:
         for finding, ranked in pending:
@@ -98,4 +114,5 @@ class CollocationJudge:
                 continue
             left = tokens(doc.text[max(0, finding.start - CONTEXT) : finding.start])[-1:] or [START]
             right = tokens(doc.text[finding.end : finding.end + CONTEXT])[:1] or [END]
-            set_shares(judged, [self.collocations.log_probability(left + tokens(c.text) + right) for c in judged])
+            phrase = doc.text[finding.start : finding.end]
+            set_shares(judged, self._log_scores(left, right, phrase, judged))

@@ -1,0 +1,75 @@
+"""The spinner's side of restoration (a noisy channel): how likely a thesaurus spinner turns
+a candidate into the flagged phrase.
+
+A spinner puts in a word's place one of the first synonyms of its thesaurus entry, so an
+original whose entry lists the flagged word among a few synonyms is likelier than one
+that lists it among many. The collocation judge adds this to how well each candidate
+reads in context: the context alone cannot tell "rate" from "rank" when both fit.
+
+On the first 1,000 validation passages (unspin-minilm-v3, int8, no language model) top-1
+restoration went from 0.490 to 0.511 and top-3 from 0.574 to 0.595. DEPTH is the
+training spinner's `top_k` (12); reading 20 synonyms deep instead ranked worse.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+
+from detector.inflection import lemma_key
+from detector.spinner import FUNCTION_WORDS, SpinConfig
+from detector.thesaurus import Thesaurus
+
+WORD = re.compile(r"[a-z]+(?:['’][a-z]+)?(?:-[a-z]+)*")  # as in words.py: a compound is one word
+# Spinners draw from the first synonyms of an entry: a synonym further down is not a swap.
+DEPTH = SpinConfig.top_k
+KEPT = -1.0  # log P of a content word of a finding left as it was (most were swapped)
+UNEXPLAINED = -3.0  # log P of a word the thesaurus does not relate to the candidate's
+MAX_RUN = 3  # words on either side of one swap ("get under way" for "open")
+
+
+class Channel:
+    def __init__(self, thesaurus: Thesaurus):
+        self.thesaurus = thesaurus
+        self._swap = lru_cache(maxsize=200_000)(self._swap)
+
+    def _swap(self, original: str, spun: str) -> float | None:
+        """log P(spun | original) for one swap: one over the synonyms drawn from, through the
+        entry that makes it likeliest; None when no entry lists it among its first DEPTH."""
+        forms = {spun, lemma_key(spun)}
+        best = 0.0
+        for head in dict.fromkeys((original, lemma_key(original))):
+            for synonyms in self.thesaurus.entries.get(head, {}).values():
+                if forms & set(synonyms[:DEPTH]):
+                    best = max(best, 1 / min(len(synonyms), DEPTH))
+        return math.log(best) if best else None
+
+    def unexplained(self, phrase: str, candidate: str) -> float:
+        """The least log P(phrase | candidate) can be: no word of either explained."""
+        return UNEXPLAINED * (len(WORD.findall(phrase.lower())) + len(WORD.findall(candidate.lower())))
+
+    def log_probability(self, phrase: str, candidate: str) -> float:
+        """log P(phrase | candidate) over the likeliest monotone alignment of their words."""
+        spun, original = WORD.findall(phrase.lower()), WORD.findall(candidate.lower())
+        n, m = len(spun), len(original)
+        best = [[-math.inf] * (m + 1) for _ in range(n + 1)]
+        best[0][0] = 0.0
+        for i in range(n + 1):
+            for j in range(m + 1):
+                here = best[i][j]
+                if here == -math.inf:
+                    continue
+                moves = [(i + 1, j, UNEXPLAINED), (i, j + 1, UNEXPLAINED)]
+                if i < n and j < m and (spun[i] == original[j] or lemma_key(spun[i]) == lemma_key(original[j])):
+                    moves.append((i + 1, j + 1, 0.0 if spun[i] in FUNCTION_WORDS else KEPT))
+                for ks in range(1, MAX_RUN + 1):
+                    for km in range(1, MAX_RUN + 1):
+                        if min(ks, km) == 1 and i + ks <= n and j + km <= m:
+                            swap = self._swap(" ".join(original[j : j + km]), " ".join(spun[i : i + ks]))
+                            if swap is not None:
+                                moves.append((i + ks, j + km, swap))
+                for a, b, cost in moves:
+                    if a <= n and b <= m and best[a][b] < here + cost:
+                        best[a][b] = here + cost
+        return best[n][m]
