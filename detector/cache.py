@@ -1,8 +1,8 @@
 """The result cache: unchanged files are not checked again.
 
 A result is stored under a key made of the file's text, its format and the pipeline's
-fingerprint (unspin version, model version, table version, configuration), so any change
-to one of them misses. The cache lives in `$UNSPIN_CACHE_DIR`, else
+fingerprint (unspin version and a digest of its code, model version, table version,
+configuration), so any change to one of them misses. The cache lives in `$UNSPIN_CACHE_DIR`, else
 `$XDG_CACHE_HOME/unspin`, else `~/.cache/unspin` (`results/`: one small JSON file per
 result, written atomically; `tables/`: compiled mapping tables; `models/`: ONNX exports;
 `suggest-*.sqlite`: the suggestion engine's look-up tables). An unreadable or corrupt
@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import tempfile
+from functools import cache
 from pathlib import Path
 
 
@@ -23,6 +24,17 @@ def default_cache_dir() -> Path:
         return Path(os.environ["UNSPIN_CACHE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "unspin"
+
+
+@cache
+def code_digest(package: Path = Path(__file__).parent) -> str:
+    """A digest of the package's Python sources: an editable install gets new code without a
+    new version number, and must not be served results the old code made."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 class ResultCache:

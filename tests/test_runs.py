@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import detector.api
+import detector.cache
 
 
 def _report(out):
@@ -41,6 +42,23 @@ def test_config_change_misses_the_cache(run_cli, articles):
     (articles / "unspin.toml").write_text('allow = ["squeeze meeting"]\n')
     _, second, _ = run_cli("check", "--format", "json", str(articles / "spun.txt"))
     assert "squeeze meeting" in first and "squeeze meeting" not in second
+
+
+def test_code_change_misses_the_cache(run_cli, articles, private_cache, tmp_path, monkeypatch):
+    """An editable install changes code without changing its version number."""
+    package = tmp_path / "package"
+    (package / "sub").mkdir(parents=True)
+    (package / "sub" / "judge.py").write_text("WEIGHT = 1\n")
+    before = detector.cache.code_digest.__wrapped__(package)
+    (package / "sub" / "judge.py").write_text("WEIGHT = 2\n")
+    assert detector.cache.code_digest.__wrapped__(package) != before
+    run_cli("check", "--format", "json", str(articles / "spun.txt"))
+    calls = []
+    original = detector.api.Pipeline.check
+    monkeypatch.setattr(detector.api.Pipeline, "check", lambda self, docs: calls.append(len(docs)) or original(self, docs))
+    monkeypatch.setattr(detector.cache, "code_digest", lambda: before)
+    run_cli("check", "--format", "json", str(articles / "spun.txt"))
+    assert calls == [1]
 
 
 def test_jobs_give_the_same_report_in_the_same_order(run_cli, articles):
