@@ -26,7 +26,9 @@ class SpanTagger(nn.Module):
     @classmethod
     def from_base(cls, path: str) -> "SpanTagger":
         from transformers import BertModel
+        from transformers.utils import logging
 
+        logging.disable_progress_bar()  # a bar for a sub-second load on the check's stderr is noise
         return cls(BertModel.from_pretrained(path, add_pooling_layer=False))
 
     @classmethod
