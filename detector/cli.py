@@ -188,15 +188,18 @@ def data():
 @click.option("--seed", type=int, default=13, show_default=True)
 def data_build(corpora, output, train_passages, eval_passages, seed):
     """Spin clean news into labelled train/validation/test datasets (saved with `datasets`)."""
-    from detector.corpora import default_root
+    from detector.corpora import default_root, missing_sources
     from detector.dataset import BuildConfig, build
     from detector.lexicon import shipped_lexicon
     from detector.model.base import load_tokenizer
     from detector.spinner import Spinner
     from detector.thesaurus import shipped_thesaurus
 
+    root = Path(corpora) if corpora else default_root()
+    if missing := missing_sources(root):
+        _fail(f"{root}: not the training corpora ({', '.join(missing)} missing)")
     config = BuildConfig(
-        corpora=Path(corpora) if corpora else default_root(),
+        corpora=root,
         output=Path(output),
         train_passages=train_passages,
         eval_passages=eval_passages,

@@ -27,6 +27,15 @@ def default_root() -> Path:
     return Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 
 
+def missing_sources(root: Path) -> list[str]:
+    """The parts of the training corpora that `root` lacks (a wrong folder would otherwise
+    build an empty or partial dataset without a word)."""
+    missing = [f"bbc/{section}/" for section in TRAINING_BBC_SECTIONS if not (root / "bbc" / section).is_dir()]
+    if not any((root / "reuters21578").glob("reut2-*.json")):
+        missing.append("reuters21578/reut2-*.json")
+    return missing
+
+
 def bbc_documents(root: Path, sections=TRAINING_BBC_SECTIONS) -> Iterator[tuple[str, str]]:
     """(id, text) of BBC articles: title line dropped, paragraphs joined by blank lines."""
     for section in sections:
