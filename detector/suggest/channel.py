@@ -6,8 +6,8 @@ original whose entry lists the flagged word among a few synonyms is likelier tha
 that lists it among many. The collocation judge adds this to how well each candidate
 reads in context: the context alone cannot tell "rate" from "rank" when both fit.
 
-On the first 1,000 validation passages (unspin-minilm-v3, int8, no language model) top-1
-restoration went from 0.490 to 0.511 and top-3 from 0.574 to 0.595. DEPTH is the
+On the first 1,000 examples of the validation split (unspin-minilm-v3, int8, no language
+model) top-1 restoration went from 0.490 to 0.511 and top-3 from 0.574 to 0.595. DEPTH is the
 training spinner's `top_k` (12); reading 20 synonyms deep instead ranked worse.
 """
 
