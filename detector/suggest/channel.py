@@ -14,14 +14,13 @@ training spinner's `top_k` (12); reading 20 synonyms deep instead ranked worse.
 from __future__ import annotations
 
 import math
-import re
 from functools import lru_cache
 
 from detector.inflection import lemma_key
 from detector.spinner import FUNCTION_WORDS, SpinConfig
+from detector.suggest.words import WORD  # a hyphenated compound is one word, as the thesaurus has it
 from detector.thesaurus import Thesaurus
 
-WORD = re.compile(r"[a-z]+(?:['’][a-z]+)?(?:-[a-z]+)*")  # as in words.py: a compound is one word
 # Spinners draw from the first synonyms of an entry: a synonym further down is not a swap.
 DEPTH = SpinConfig.top_k
 KEPT = -1.0  # log P of a content word of a finding left as it was (most were swapped)
