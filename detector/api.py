@@ -52,44 +52,57 @@ def build_pipeline(config: Config, threads: int | None = None) -> tuple[Pipeline
     return Pipeline(config, detectors, [suggester], default_threshold), errors
 
 
+@functools.cache
+def suggestion_index():
+    """The suggestion index (built in the cache on first use); lemminflect reads from it."""
+    from detector.cache import default_cache_dir
+    from detector.inflection import read_lemminflect_tables_from
+    from detector.suggest.index import shipped_index
+
+    found = shipped_index(default_cache_dir())
+    read_lemminflect_tables_from(found.lemmas, found.inflections)
+    return found
+
+
+def candidate_features():
+    """What the ranker reads of each candidate (suggest/ranker.py), from the shipped index."""
+    from detector.suggest.channel import Channel
+    from detector.suggest.collocations import Collocations
+    from detector.suggest.ranker import CandidateFeatures
+    from detector.thesaurus import Thesaurus
+
+    index = suggestion_index()
+    return CandidateFeatures(Collocations(index.words, index.pairs, index.total_words, index.frequency), Channel(Thesaurus(index.thesaurus)))
+
+
 def build_suggester(table: MappingTable, lm_suggestions: str = "off", model=None):
-    """(suggester, error line or None). Collocation statistics judge every searched
+    """(suggester, error line or None). The trained ranker judges every searched
     candidate; the span classifier (`model`, when given) re-ranks the best few; the SmolLM2
     language model re-ranks the best when asked for (or, with "auto", installed)."""
     from detector.cache import default_cache_dir
     from detector.suggest import Lazy, SpinSuggester
     from detector.suggest.table import TableCandidates
 
-    @functools.cache
-    def index():
-        from detector.inflection import read_lemminflect_tables_from
-        from detector.suggest.index import shipped_index
-
-        found = shipped_index(default_cache_dir())
-        read_lemminflect_tables_from(found.lemmas, found.inflections)
-        return found
-
     def lexicon_candidates():
         from detector.lexicon import shipped_lexicon
         from detector.suggest.lexicon import LexiconCandidates
         from detector.thesaurus import Thesaurus
 
-        return LexiconCandidates(shipped_lexicon(), Thesaurus(index().thesaurus), index().stand_ins)
+        return LexiconCandidates(shipped_lexicon(), Thesaurus(suggestion_index().thesaurus), suggestion_index().stand_ins)
 
     def word_candidates():
         from detector.suggest.words import WordCandidates
 
-        return WordCandidates(index().originals, index().frequency)
+        return WordCandidates(suggestion_index().originals, suggestion_index().frequency)
 
-    def collocation_judge():
-        from detector.suggest.channel import Channel
-        from detector.suggest.collocations import CollocationJudge, Collocations
-        from detector.thesaurus import Thesaurus
+    def ranker_judge():
+        from detector.suggest.ranker import RankerJudge, shipped_ranker
 
-        collocations = Collocations(index().words, index().pairs, index().total_words, index().frequency)
-        return CollocationJudge(collocations, Channel(Thesaurus(index().thesaurus)))
+        return RankerJudge(candidate_features(), shipped_ranker())
 
-    judges, names, error = [Lazy(collocation_judge)], ["collocations", "channel"], None
+    from detector.suggest.ranker import shipped_ranker_digest
+
+    judges, names, error = [Lazy(ranker_judge)], [f"ranker:{shipped_ranker_digest()}"], None
     if model is not None:
         from detector.suggest.classifier import NAME, ClassifierJudge
 

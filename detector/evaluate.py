@@ -167,32 +167,35 @@ def evaluate_clean(pipeline, paths: list[Path]) -> dict:
     }
 
 
-def evaluate_synthetic(pipeline, dataset_dir: Path, split: str = "test", limit: int | None = None) -> dict:
-    """Span metrics and restoration on a split of the spun datasets."""
+def synthetic_gold(row: dict) -> list[tuple[tuple[int, int], str]]:
+    """A spun example's gold spans (adjacent swaps merged into one run, as findings merge
+    them) with the original text of each."""
     import json
 
+    from detector.model.features import merge_runs
+
+    text, swaps = row["text"], json.loads(row["spans"])
+    gold = []
+    for start, end in merge_runs([(s["start"], s["end"]) for s in swaps], text):
+        pieces, pos = [], start
+        for swap in (s for s in swaps if start <= s["start"] and s["end"] <= end):
+            pieces += [text[pos : swap["start"]], swap["original"]]
+            pos = swap["end"]
+        gold.append(((start, end), "".join(pieces) + text[pos:end]))
+    return gold
+
+
+def evaluate_synthetic(pipeline, dataset_dir: Path, split: str = "test", limit: int | None = None) -> dict:
+    """Span metrics and restoration on a split of the spun datasets."""
     from datasets import load_from_disk
 
     from detector.document import Document
-    from detector.model.features import merge_runs
 
     rows = load_from_disk(str(dataset_dir))[split]
     if limit:
         rows = rows.select(range(min(limit, len(rows))))
-    docs, golds = [], []
-    for i, row in enumerate(rows):
-        spin_spans = json.loads(row["spans"])
-        merged = merge_runs([(s["start"], s["end"]) for s in spin_spans], row["text"])
-        canonical = []
-        for start, end in merged:
-            inside = [s for s in spin_spans if start <= s["start"] and s["end"] <= end]
-            pieces, pos = [], start
-            for s in inside:
-                pieces += [row["text"][pos : s["start"]], s["original"]]
-                pos = s["end"]
-            canonical.append("".join(pieces) + row["text"][pos:end])
-        docs.append(Document.plain(f"{split}/{i}", row["text"]))
-        golds.append(list(zip(merged, canonical)))
+    docs = [Document.plain(f"{split}/{i}", row["text"]) for i, row in enumerate(rows)]
+    golds = [synthetic_gold(row) for row in rows]
     spans, restoration = SpanCounts(), RestorationCounts()
     for doc, gold, result in zip(docs, golds, pipeline.check(docs)):
         findings = spin_findings(result)

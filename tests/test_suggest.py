@@ -1,11 +1,13 @@
+import numpy as np
 import pytest
 
 from detector.lexicon import Term
 from detector.suggest import Candidate, SpinSuggester
 from detector.suggest.channel import DEPTH, Channel
-from detector.suggest.collocations import CollocationJudge, Collocations, shipped_collocations, tokens
+from detector.suggest.collocations import Collocations, shipped_collocations, tokens
 from detector.suggest.index import combined_frequency, open_index
 from detector.suggest.lexicon import LexiconCandidates
+from detector.suggest.ranker import CandidateFeatures, Ranker, RankerJudge, shipped_ranker
 from detector.suggest.table import TableCandidates
 from detector.suggest.words import WordCandidates, reverse_thesaurus
 from detector.tables import Entry, MappingTable
@@ -82,7 +84,11 @@ def test_word_candidates_rank_ties_the_same_in_every_run():
     assert texts(words.candidates("xqzz")) == sorted(heads)
 
 
-def test_collocation_judge_prefers_the_candidate_that_fits_its_neighbours():
+def _judge(collocations, thesaurus=THESAURUS):
+    return RankerJudge(CandidateFeatures(collocations, Channel(thesaurus)), shipped_ranker())
+
+
+def test_ranker_prefers_the_candidate_that_fits_its_neighbours():
     collocations = Collocations(
         {"a": 20, "press": 6, "push": 6, "conference": 6, "meeting": 6, "that": 20},
         {"a press": 5, "press conference": 5, "conference that": 4, "a push": 1},
@@ -91,27 +97,44 @@ def test_collocation_judge_prefers_the_candidate_that_fits_its_neighbours():
     start = doc.text.index("squeeze meeting")
     finding = Finding("SPUN001", "error", start, start + len("squeeze meeting"), 0.9, "model", "m")
     ranked = [Candidate("push meeting", 0.9, "words"), Candidate("press conference", 0.2, "lexicon"), Candidate("Crush Meeting", 0.97, "table")]
-    CollocationJudge(collocations).rescore(doc, [(finding, ranked)])
+    _judge(collocations).rescore(doc, [(finding, ranked)])
     judged = {c.text: c.prior for c in ranked}
     assert judged["press conference"] > judged["push meeting"]
     assert judged["press conference"] + judged["push meeting"] == pytest.approx(1.0)
     assert judged["Crush Meeting"] == 0.97  # table candidates keep their score
 
 
-def _judged_order(thesaurus):
-    """Candidates for "mend" that the bigrams cannot tell apart, ranked with the channel."""
+def _judged_order(thesaurus, text="we mend it"):
+    """Candidates for "mend" that the bigrams cannot tell apart, ranked by the ranker."""
     collocations = Collocations({"we": 5, "it": 5}, {}, frequency=lambda word: 1e-6)
-    doc = Document.plain("a.txt", "we mend it")
-    finding = Finding("SPUN001", "error", 3, 7, 0.9, "model", "m")
+    doc = Document.plain("a.txt", text)
+    start = text.index("mend")
+    finding = Finding("SPUN001", "error", start, start + 4, 0.9, "model", "m")
     ranked = [Candidate("fix", 0.5, "words"), Candidate("repair", 0.5, "words")]
-    CollocationJudge(collocations, Channel(thesaurus)).rescore(doc, [(finding, ranked)])
+    _judge(collocations, thesaurus).rescore(doc, [(finding, ranked)])
     return texts(ranked)
 
 
-def test_collocation_judge_prefers_the_original_whose_entry_offers_the_spun_word_among_fewer():
+def test_ranker_prefers_the_original_whose_entry_offers_the_spun_word_among_fewer():
     few, many = ("mend",), ("restore", "overhaul", "renovate", "mend")
     assert _judged_order(Thesaurus({"fix": {"v": few}, "repair": {"v": many}})) == ["fix", "repair"]
     assert _judged_order(Thesaurus({"fix": {"v": many}, "repair": {"v": few}})) == ["repair", "fix"]
+
+
+def test_ranker_prefers_the_original_the_document_uses_elsewhere():
+    # a spinner swaps some occurrences of a word and leaves others
+    same = Thesaurus({"fix": {"v": ("mend",)}, "repair": {"v": ("mend",)}})
+    assert _judged_order(same, "The repairs took a week. Then we mend it.") == ["repair", "fix"]
+    assert _judged_order(same, "The fixes took a week. Then we mend it.") == ["fix", "repair"]
+
+
+def test_ranker_refuses_weights_trained_on_other_features(tmp_path):
+    from safetensors.numpy import save_file
+
+    path = tmp_path / "ranker.safetensors"
+    save_file({"mean": np.zeros(2, dtype=np.float32)}, str(path), metadata={"features": "left_transition,channel"})
+    with pytest.raises(ValueError, match="other features"):
+        Ranker.load(path)
 
 
 def test_channel_aligns_phrases_inflections_and_kept_words():

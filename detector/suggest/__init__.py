@@ -3,10 +3,10 @@
 Candidates come from three sources, most trusted first: the mapping tables (table.py),
 a reverse-thesaurus search over the canonical lexicon (lexicon.py) and the thesaurus
 run backwards, run by run of words (words.py). Judges re-rank them by how natural each
-candidate reads in its sentence: collocation statistics (collocations.py), with the
-spinner's odds of making the flagged phrase from each (channel.py), rank them all,
-the span classifier (classifier.py) re-ranks the best few, then the optional SmolLM2
-language model (lm.py) re-ranks the best of those. Every source
+candidate reads in its sentence: a trained ranker (ranker.py) scores them from
+collocation statistics (collocations.py), the spinner's odds of making the flagged phrase
+from each (channel.py) and the document, the span classifier (classifier.py) re-ranks
+the best few, then the optional SmolLM2 language model (lm.py) re-ranks the best of those. Every source
 returns candidates that already carry the flagged text's inflection and casing.
 """
 
@@ -88,24 +88,25 @@ class SpinSuggester:
         self.judges = judges
         self.name = f"suggest:{name}"  # part of the result cache's fingerprint
 
-    def _candidates(self, phrase: str) -> list[Candidate]:
+    def _found(self, phrase: str) -> list[Candidate]:
         for source in self.authoritative:
             found = source.candidates(phrase)
             if found:
                 return found
         return [c for source in self.searched for c in source.candidates(phrase)]
 
+    def candidates(self, phrase: str) -> list[Candidate]:
+        """The phrase's candidates before judging, one per text (case aside), by prior."""
+        candidates: dict[str, Candidate] = {}
+        for candidate in self._found(phrase):
+            key = candidate.text.lower()
+            if key != phrase.lower() and (key not in candidates or candidates[key].prior < candidate.prior):
+                candidates[key] = candidate
+        return sorted(candidates.values(), key=lambda c: -c.prior)
+
     def suggest(self, doc: Document, findings: list[Finding]) -> None:
         spun = [f for f in findings if f.rule.startswith("SPUN")]
-        pending = []
-        for finding in spun:
-            phrase = doc.text[finding.start : finding.end]
-            candidates: dict[str, Candidate] = {}
-            for candidate in self._candidates(phrase):
-                key = candidate.text.lower()
-                if key != phrase.lower() and (key not in candidates or candidates[key].prior < candidate.prior):
-                    candidates[key] = candidate
-            pending.append((finding, sorted(candidates.values(), key=lambda c: -c.prior)))
+        pending = [(finding, self.candidates(doc.text[finding.start : finding.end])) for finding in spun]
         for judge in self.judges:
             if any(c.source != "table" for _, ranked in pending for c in ranked):
                 judge.rescore(doc, pending)

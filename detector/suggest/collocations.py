@@ -1,12 +1,12 @@
-"""Collocation statistics as the judge of candidates: the candidate whose words most
-likely follow the word before the phrase, each other, and lead into the word after it
-(a bigram model of news text) ranks first.
+"""Collocation statistics: a bigram model of news text, which tells how likely a candidate's
+words follow the word before the phrase, each other, and lead into the word after it
+(the ranker's main evidence, ranker.py).
 
 The counts (data/collocations.tsv.gz, scripts/build_collocations.py) come from the train
-split of the training corpora. On exact spun spans of the synthetic validation split this
-ranked the right term first for 0.395 of spans, against 0.293 for the fine-tuned
-classifier reading each candidate in context, at a fraction of the cost (work notes in
-issue #5).
+split of the training corpora. On exact spun spans of the synthetic validation split the
+bigrams alone ranked the right term first for 0.395 of spans, against 0.293 for the
+fine-tuned classifier reading each candidate in context, at a fraction of the cost (work
+notes in issue #5).
 """
 
 from __future__ import annotations
@@ -17,17 +17,13 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from detector.document import Document
-from detector.suggest import set_shares, wordfreq_frequency
+from detector.suggest import wordfreq_frequency
 
 START, END = "<s>", "</s>"
 TOKEN = re.compile(r"[a-z]+(?:['’\-][a-z]+)*|\d+|[^\sa-z\d]")
 DISCOUNT = 0.5  # subtracted from each pair count (absolute discounting)
 BACKOFF = 0.4  # weight of the word's own frequency when interpolating
 FLOOR = 1e-8  # probability of a word never seen
-CONTEXT = 40  # characters read either side of a finding for its neighbouring words
-CHANNEL_WEIGHT = 0.8  # of the spinner's log probability (channel.py) beside the bigrams'
-CHANNELLED = 20  # candidates (the best by bigrams) that the channel reads
 
 
 def tokens(text: str) -> list[str]:
@@ -68,15 +64,22 @@ class Collocations:
         # wordfreq covers words the news corpora lack; halved, as it counts more registers
         return max(self.words.get(word, 0) / self.total, self.frequency(word) / 2, FLOOR)
 
+    def transition(self, previous: str, word: str) -> float:
+        """log P(word | previous word), interpolated with the word's own probability."""
+        seen = self.words.get(previous, 0)
+        pair = max(self.pairs.get(pair_key(previous, word), 0) - DISCOUNT, 0) / seen if seen else 0.0
+        weight = BACKOFF if seen else 1.0
+        return math.log((1 - weight) * pair + weight * self._word_probability(word))
+
+    def word_log_probability(self, word: str) -> float:
+        return math.log(self._word_probability(word))
+
+    def pair_seen(self, previous: str, word: str) -> bool:
+        return pair_key(previous, word) in self.pairs
+
     def log_probability(self, sequence: list[str]) -> float:
         """log P of each token given the one before it, summed (interpolated bigrams)."""
-        total = 0.0
-        for previous, word in zip(sequence, sequence[1:]):
-            seen = self.words.get(previous, 0)
-            pair = max(self.pairs.get(pair_key(previous, word), 0) - DISCOUNT, 0) / seen if seen else 0.0
-            weight = BACKOFF if seen else 1.0
-            total += math.log((1 - weight) * pair + weight * self._word_probability(word))
-        return total
+        return sum(self.transition(previous, word) for previous, word in zip(sequence, sequence[1:]))
 
 
 @lru_cache(maxsize=1)
@@ -84,35 +87,3 @@ def shipped_collocations() -> Collocations:
     path = resources.files("detector") / "data" / "collocations.tsv.gz"
     with gzip.open(str(path), "rt", encoding="utf-8") as handle:
         return Collocations.from_lines(handle)
-
-
-class CollocationJudge:
-    """Sets each searched candidate's prior to its share of the probability among the
-    finding's candidates: of the bigrams it makes in context and, given a `channel`
-    (channel.py), of a spinner turning it into the flagged phrase; table candidates keep
-    theirs."""
-
-    def __init__(self, collocations: Collocations, channel=None):
-        self.collocations = collocations
-        self.channel = channel
-
-    def _log_scores(self, left: list[str], right: list[str], phrase: str, candidates: list) -> list[float]:
-        scores = [self.collocations.log_probability(left + tokens(c.text) + right) for c in candidates]
-        if self.channel is not None:
-            # only the best by bigrams: the channel costs more than the bigrams, and a
-            # candidate far down is not lifted to the top by it
-            best = set(sorted(range(len(scores)), key=lambda i: -scores[i])[:CHANNELLED])
-            for i, candidate in enumerate(candidates):
-                explained = self.channel.log_probability(phrase, candidate.text) if i in best else self.channel.unexplained(phrase, candidate.text)
-                scores[i] += CHANNEL_WEIGHT * explained
-        return scores
-
-    def rescore(self, doc: Document, pending: list) -> None:
-        for finding, ranked in pending:
-            judged = [c for c in ranked if c.source != "table"]
-            if not judged:
-                continue
-            left = tokens(doc.text[max(0, finding.start - CONTEXT) : finding.start])[-1:] or [START]
-            right = tokens(doc.text[finding.end : finding.end + CONTEXT])[:1] or [END]
-            phrase = doc.text[finding.start : finding.end]
-            set_shares(judged, self._log_scores(left, right, phrase, judged))

@@ -36,7 +36,7 @@ REVERSE_DEPTH = 20
 MAX_RUN = 4
 MAX_WORDS = 8
 PER_RUN = 30
-# Rewrites for the collocation judge to choose from. On 400 validation passages, top-1
+# Rewrites for the judges to choose from. On 400 validation passages, top-1
 # restoration was 0.288 at 48, 0.294 at 96, 0.311 at 200 and 0.314 at 200 with PER_RUN
 # 60; the whole evaluation took 18 s at 96, 30 s at 200 and 46 s with PER_RUN 60.
 MAX_CANDIDATES = 200

@@ -1,0 +1,140 @@
+"""Train data/ranker.safetensors: the network that ranks a finding's candidates
+(detector/suggest/ranker.py).
+
+The shipped span model (int8, as `unspin check` runs it) flags the first --examples
+passages of the train split of a dataset built by `unspin data build`; each finding's
+candidates are read as the ranker reads them, and a finding that holds whole gold spans
+has one right candidate: the finding's text with those spans restored. The network
+learns a softmax over each finding's candidates (findings without a right candidate
+teach nothing and are left out). The first --validation passages of the validation split
+report how often the right candidate ranks first, by bigrams alone and by the ranker;
+restoration as `unspin eval` measures it comes from there.
+
+    python scripts/train_ranker.py --dataset work/dataset
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from detector.api import build_pipeline, candidate_features
+from detector.config import Config
+from detector.document import Document
+from detector.evaluate import normalise_term, spin_findings, synthetic_gold
+from detector.suggest.ranker import FEATURES, PATH
+
+HIDDEN = 32
+EPOCHS = 60
+BATCH = 64  # findings per step
+LEARNING_RATE = 3e-3
+WEIGHT_DECAY = 1e-4
+
+
+def restored(text: str, start: int, end: int, gold) -> str | None:
+    """The finding's text with the gold spans inside it restored, normalised; None when
+    it holds no gold span or cuts one."""
+    pieces, pos = [], start
+    for (gold_start, gold_end), original in gold:
+        if gold_end <= start or end <= gold_start:
+            continue
+        if gold_start < start or end < gold_end:
+            return None
+        pieces += [text[pos:gold_start], original]
+        pos = gold_end
+    return normalise_term("".join(pieces) + text[pos:end]) if pieces else None
+
+
+def findings_to_rank(dataset: Path, split: str, count: int) -> list[tuple[np.ndarray, int]]:
+    """(features of a finding's candidates, index of the right one) for each finding of the
+    first `count` passages of `split` that has a right candidate among those read."""
+    from datasets import load_from_disk
+
+    rows = load_from_disk(str(dataset))[split].select(range(count))
+    pipeline, errors = build_pipeline(Config(lm_suggestions="off"))
+    if errors:
+        raise SystemExit("; ".join(errors))
+    suggester, pipeline.suggesters = pipeline.suggesters[0], []  # the findings, unjudged
+    features = candidate_features()
+    docs = [Document.plain(f"{split}/{i}", row["text"]) for i, row in enumerate(rows)]
+    groups = []
+    for row, doc, result in zip(rows, docs, pipeline.check(docs)):
+        gold, lemmas = synthetic_gold(row), features.document_lemmas(doc.text)
+        for finding in spin_findings(result):
+            right = restored(doc.text, finding.start, finding.end, gold)
+            candidates = [c for c in suggester.candidates(doc.text[finding.start : finding.end]) if c.source != "table"]
+            if right is None or not candidates:
+                continue
+            read, candidate_rows = features.rows(doc.text, lemmas, finding.start, finding.end, candidates)
+            hits = [i for i, c in enumerate(read) if normalise_term(c.text) == right]
+            if hits:
+                groups.append((candidate_rows, hits[0]))
+    return groups
+
+
+def train(groups, seed: int) -> dict[str, np.ndarray]:
+    torch.manual_seed(seed)
+    everything = torch.tensor(np.concatenate([rows for rows, _ in groups]))
+    mean, scale = everything.mean(0), everything.std(0) + 1e-6
+    data = [((torch.tensor(rows) - mean) / scale, right) for rows, right in groups]
+    network = torch.nn.Sequential(torch.nn.Linear(len(FEATURES), HIDDEN), torch.nn.Tanh(), torch.nn.Linear(HIDDEN, 1))
+    optimiser = torch.optim.Adam(network.parameters(), lr=LEARNING_RATE, weight_decay=WEIGHT_DECAY)
+    order = np.random.RandomState(seed)
+    for _ in range(EPOCHS):
+        permutation = order.permutation(len(data))
+        for start in range(0, len(data), BATCH):
+            loss = 0.0
+            for k in permutation[start : start + BATCH]:
+                rows, right = data[k]
+                scores = network(rows).squeeze(-1)
+                loss = loss + torch.logsumexp(scores, 0) - scores[right]
+            optimiser.zero_grad()
+            (loss / BATCH).backward()
+            optimiser.step()
+    hidden, output = network[0], network[2]
+    tensors = {"mean": mean, "scale": scale, "hidden.weight": hidden.weight, "hidden.bias": hidden.bias, "output.weight": output.weight, "output.bias": output.bias}
+    return {name: t.detach().numpy().astype(np.float32) for name, t in tensors.items()}
+
+
+def first_right(groups, score) -> float:
+    return sum(int(np.argmax(score(rows))) == right for rows, right in groups) / max(1, len(groups))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dataset", type=Path, required=True)
+    parser.add_argument("--examples", type=int, default=4000, help="train-split passages to learn from")
+    parser.add_argument("--validation", type=int, default=1000, help="validation-split passages to report on")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--output", type=Path, default=Path(str(PATH)))
+    args = parser.parse_args()
+    from safetensors.numpy import save_file
+
+    from detector.suggest.ranker import Ranker
+
+    torch.set_num_threads(1)  # small tensors: threads cost more than they give
+    started = time.time()
+    learn = findings_to_rank(args.dataset, "train", args.examples)
+    check = findings_to_rank(args.dataset, "validation", args.validation)
+    print(f"{len(learn):,} train findings, {len(check):,} validation findings with a right candidate ({time.time() - started:.0f}s)")
+    tensors = train(learn, args.seed)
+    ranker = Ranker(tensors)
+    bigrams = FEATURES.index("bigram_rank")
+    print(f"right candidate first on validation findings: bigrams {first_right(check, lambda rows: -rows[:, bigrams]):.4f}, ranker {first_right(check, ranker.scores):.4f}")
+    metadata = {"features": ",".join(FEATURES), "examples": str(args.examples), "seed": str(args.seed), "train_findings": str(len(learn))}
+    with tempfile.NamedTemporaryFile(dir=args.output.parent, suffix=".tmp", delete=False) as handle:
+        temporary = handle.name
+    save_file(tensors, temporary, metadata=metadata)
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, args.output)
+    print(f"-> {args.output} in {time.time() - started:.0f}s")
+
+
+if __name__ == "__main__":
+    main()
