@@ -72,7 +72,8 @@ def candidate_features():
     from detector.thesaurus import Thesaurus
 
     index = suggestion_index()
-    return CandidateFeatures(Collocations(index.words, index.pairs, index.total_words, index.frequency), Channel(Thesaurus(index.thesaurus)))
+    collocations = Collocations(index.words, index.pairs, index.total_words, index.frequency, index.triples)
+    return CandidateFeatures(collocations, Channel(Thesaurus(index.thesaurus)))
 
 
 def build_suggester(table: MappingTable, lm_suggestions: str = "off", model=None):

@@ -153,10 +153,12 @@ def test_channel_aligns_phrases_inflections_and_kept_words():
 def test_shipped_collocations_know_common_news_pairs():
     collocations = shipped_collocations()
     assert collocations.log_probability(tokens("a press conference")) > collocations.log_probability(tokens("a squeeze meeting"))
+    assert collocations.continuation("the", "prime", "minister") > 0.5
+    assert collocations.continuation("the", "prime", "clergyman") == 0.0
 
 
 def small_sources():
-    collocations = Collocations({"a": 20, "press": 6, "conference": 6}, {"a press": 5, "press conference": 5})
+    collocations = Collocations({"a": 20, "press": 6, "conference": 6}, {"a press": 5, "press conference": 5}, triples={"a press conference": 4})
     # words wordfreq knows besides those of the tables (the shipped index takes all of them)
     return THESAURUS, LEXICON, collocations, ["squeeze", "armies"]
 
@@ -170,9 +172,10 @@ def test_index_serves_what_the_tables_in_memory_serve(tmp_path):
     for phrase in ("atomic outfitted", "top dog official", "squeeze meeting", "Sacked"):
         for memory, indexed in zip(in_memory, from_index):
             assert [(c.text, c.prior) for c in indexed.candidates(phrase)] == [(c.text, c.prior) for c in memory.candidates(phrase)]
-    indexed = Collocations(index.words, index.pairs, index.total_words, index.frequency)
+    indexed = Collocations(index.words, index.pairs, index.total_words, index.frequency, index.triples)
     for text in ("a press conference", "a squeeze meeting"):
         assert indexed.log_probability(tokens(text)) == pytest.approx(collocations.log_probability(tokens(text)))
+    assert indexed.continuation("a", "press", "conference") == collocations.continuation("a", "press", "conference") == pytest.approx(3.5 / 5)
 
 
 def test_lemminflect_reads_its_tables_from_the_index_with_the_same_results(tmp_path):

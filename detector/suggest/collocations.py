@@ -1,6 +1,6 @@
 """Collocation statistics: a bigram model of news text, which tells how likely a candidate's
-words follow the word before the phrase, each other, and lead into the word after it
-(the ranker's main evidence, ranker.py).
+words follow the word before the phrase, each other, and lead into the word after it, with
+counts of word triples besides (the ranker's main evidence, ranker.py).
 
 The counts (data/collocations.tsv.gz, scripts/build_collocations.py) come from the train
 split of the training corpora. On exact spun spans of the synthetic validation split the
@@ -36,12 +36,13 @@ def pair_key(previous: str, word: str) -> str:
 
 
 class Collocations:
-    def __init__(self, words, pairs, total: int | None = None, frequency=wordfreq_frequency):
-        """`words`: word → count; `pairs`: pair_key(a, b) → count; mappings in memory or the
-        index's tables (then with their `total` of word counts); `frequency`: word →
-        frequency in English at large."""
+    def __init__(self, words, pairs, total: int | None = None, frequency=wordfreq_frequency, triples=None):
+        """`words`: word → count; `pairs`: pair_key(a, b) → count; `triples`: pair_key(a, b)
+        + " " + c → count; mappings in memory or the index's tables (then with their
+        `total` of word counts); `frequency`: word → frequency in English at large."""
         self.words = words
         self.pairs = pairs
+        self.triples = triples if triples is not None else {}
         self.frequency = frequency
         self.total = total or sum(words.values()) or 1
         # candidates share most of their words: each word's probability is worked out once
@@ -49,16 +50,13 @@ class Collocations:
 
     @classmethod
     def from_lines(cls, lines) -> "Collocations":
-        words, pairs = {}, {}
+        words, pairs, triples = {}, {}, {}
         for line in lines:
             if line.startswith("#"):
                 continue
-            fields = line.rstrip("\n").split("\t")
-            if len(fields) == 2:
-                words[fields[0]] = int(fields[1])
-            else:
-                pairs[pair_key(fields[0], fields[1])] = int(fields[2])
-        return cls(words, pairs)
+            *key, count = line.rstrip("\n").split("\t")
+            {1: words, 2: pairs, 3: triples}[len(key)][" ".join(key)] = int(count)
+        return cls(words, pairs, triples=triples)
 
     def _word_probability(self, word: str) -> float:
         # wordfreq covers words the news corpora lack; halved, as it counts more registers
@@ -70,6 +68,12 @@ class Collocations:
         pair = max(self.pairs.get(pair_key(previous, word), 0) - DISCOUNT, 0) / seen if seen else 0.0
         weight = BACKOFF if seen else 1.0
         return math.log((1 - weight) * pair + weight * self._word_probability(word))
+
+    def continuation(self, first: str, second: str, word: str) -> float:
+        """P(word | the two words before it) from the triple counts, discounted: 0 for a
+        triple not counted (no backing off: the bigrams say the rest)."""
+        seen = self.pairs.get(pair_key(first, second), 0)
+        return max(self.triples.get(f"{pair_key(first, second)} {word}", 0) - DISCOUNT, 0) / seen if seen else 0.0
 
     def word_log_probability(self, word: str) -> float:
         return math.log(self._word_probability(word))

@@ -24,9 +24,9 @@ from pathlib import Path
 
 from detector.suggest import wordfreq_frequency
 
-FORMAT = "2"
+FORMAT = "3"
 SOURCES = ("thesaurus.tsv.gz", "lexicon.tsv", "collocations.tsv.gz")
-TABLES = ("thesaurus", "originals", "stand_ins", "words", "pairs", "frequencies", "lemmas", "inflections")
+TABLES = ("thesaurus", "originals", "stand_ins", "words", "pairs", "triples", "frequencies", "lemmas", "inflections")
 SEPARATOR = "|"
 PLAIN_WORD = re.compile(r"[a-z]+")  # one token to wordfreq, looked up as it is
 PLAIN_COMPOUND = re.compile(r"[a-z]+(?:-[a-z]+)+")  # plain words that wordfreq splits at the hyphens
@@ -68,6 +68,7 @@ class SuggestionIndex:
         self.stand_ins = Lookup(connection, "stand_ins", _word_set)
         self.words = Lookup(connection, "words", int)
         self.pairs = Lookup(connection, "pairs", int)
+        self.triples = Lookup(connection, "triples", int)
         self._frequencies = Lookup(connection, "frequencies", float)
         # lemminflect's own tables, served row by row (see inflection.read_lemminflect_tables_from)
         self.lemmas = Lookup(connection, "lemmas", _entries)
@@ -116,6 +117,7 @@ def _fill(connection: sqlite3.Connection, thesaurus, lexicon, collocations, know
         "stand_ins": ((word, SEPARATOR.join(sorted(words))) for word, words in lexicon_stand_ins(lexicon, thesaurus).items()),
         "words": collocations.words.items(),
         "pairs": collocations.pairs.items(),
+        "triples": collocations.triples.items(),
         "frequencies": ((word, wordfreq_frequency(word)) for word in sorted(vocabulary)),
         "lemmas": ((word, json.dumps(by_pos)) for word, by_pos in lemmas.items()),
         "inflections": ((lemma, json.dumps(by_tag)) for lemma, by_tag in inflections.items()),

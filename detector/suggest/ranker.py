@@ -1,8 +1,8 @@
 """The ranker: a small network, trained on the train split, that scores each of a finding's
 candidates from what the other parts know of it in its context, and ranks them.
 
-Its evidence (FEATURES): the bigrams the candidate makes with its neighbours and within
-itself (collocations.py), how a thesaurus spinner would turn it into the flagged phrase
+Its evidence (FEATURES): the bigrams and counted triples the candidate makes with its
+neighbours and within itself (collocations.py), how a thesaurus spinner would turn it into the flagged phrase
 (channel.py: swaps, kept and unexplained words), where it came from, its length, and
 whether its words occur elsewhere in the document (a spinner swaps some occurrences of a
 word and leaves others). It reads a finding's best RANKED candidates by bigrams; the
@@ -12,9 +12,10 @@ Trained by scripts/train_ranker.py (data/ranker.safetensors, data/README.md): th
 candidates of the shipped model's findings on train-split passages, a softmax over each
 finding's candidates. It replaced a hand-set sum (bigrams + 0.8 × channel): on the first
 1,000 validation passages top-1 restoration went from 0.511 to 0.530 and top-3 from 0.595
-to 0.611 (whole pipeline, int8, no language model). Re-ranking the same candidates without
-the classifier judge, a linear model over these features got 0.503 against 0.494 for the
-hand-set sum and 0.513 for this network.
+to 0.611 (whole pipeline, int8, no language model), and to 0.545 / 0.614 with the triple
+features. Re-ranking the same candidates without the classifier judge and without the
+triples, a linear model over these features got 0.503 against 0.494 for the hand-set sum
+and 0.513 for this network.
 """
 
 from __future__ import annotations
@@ -54,8 +55,14 @@ FEATURES = (
     "right_pair_seen",
     "in_document_share",  # of its content words that occur elsewhere in the document
     "in_document_count",  # log(1 + occurrences elsewhere)
+    # word triples ending in each of the candidate's words and in the two words after it:
+    "triples_log",  # sum of log(P(word | two before) + UNSEEN)
+    "triples_seen",  # how many of them were counted
+    "first_triple",  # log(P + UNSEEN) of the first of them
+    "last_triple",  # and of the last
 )
 RANKED = 20  # the best candidates by bigrams that the ranker reads
+UNSEEN = 1e-4  # added to triple probabilities, most of which are 0 (triple not counted)
 CONTEXT = 40  # characters read either side of a finding for its neighbouring words
 PATH = resources.files("detector") / "data" / "ranker.safetensors"
 
@@ -74,8 +81,9 @@ class CandidateFeatures:
         """The best RANKED candidates by bigrams, best first, and their FEATURES.
         `lemmas`: document_lemmas(text)."""
         collocations = self.collocations
-        left = tokens(text[max(0, start - CONTEXT) : start])[-1:] or [START]
-        right = tokens(text[end : end + CONTEXT])[:1] or [END]
+        before = ([START, START] + tokens(text[max(0, start - CONTEXT) : start]))[-2:]
+        after = (tokens(text[end : end + CONTEXT]) + [END, END])[:2]
+        left, right = before[-1:], after[:1]
         phrase = text[start:end]
         elsewhere = lemmas - self.document_lemmas(phrase)
         by_bigrams = sorted(((collocations.log_probability(left + tokens(c.text) + right), c) for c in candidates if tokens(c.text)), key=lambda item: -item[0])
@@ -87,6 +95,9 @@ class CandidateFeatures:
             candidate_words = len(WORD.findall(candidate.text))
             content = [lemma_key(w) for w in WORD.findall(candidate.text.lower()) if w not in FUNCTION_WORDS]
             seen = [elsewhere[w] for w in content]
+            around = before + words + after
+            triples = [collocations.continuation(*around[i - 2 : i + 1]) for i in range(2, len(around))]
+            triple_logs = [math.log(p + UNSEEN) for p in triples]
             rows.append(
                 [
                     collocations.transition(left[0], words[0]),
@@ -103,6 +114,10 @@ class CandidateFeatures:
                     collocations.pair_seen(words[-1], right[0]),
                     sum(n > 0 for n in seen) / len(content) if content else 0.0,
                     math.log1p(sum(seen)),
+                    sum(triple_logs),
+                    sum(p > 0 for p in triples),
+                    triple_logs[0],
+                    triple_logs[-1],
                 ]
             )
             kept.append(candidate)
