@@ -145,7 +145,8 @@ def main():
         "(\"Unfamiliar Clergyman\") often score below the threshold; the mapping tables catch the listed ones.",
         "The synthetic restoration figures flatter the suggester: the thesaurus that made the spins is the one",
         "it searches backwards, and the canonical lexicon it searches was mined from every document of the",
-        "training corpora, the ones the synthetic validation and test splits are cut from included (data/README.md).",
+        "training corpora, the ones the synthetic validation and test splits are cut from included (data/README.md);",
+        "the suggestion ranker learned from this spinner's swaps (train split only), its habits included.",
     ]
     lines += ["", "## Files", "", "| file | SHA-256 (checked at load) |", "| --- | --- |"]
     lines += [f"| {name} | `{digest}` |" for name, digest in manifest["sha256"].items()]
