@@ -51,16 +51,9 @@ def restored(text: str, start: int, end: int, gold) -> str | None:
     return normalise_term("".join(pieces) + text[pos:end]) if pieces else None
 
 
-def findings_to_rank(dataset: Path, split: str, count: int) -> list[tuple[np.ndarray, int]]:
-    """(features of a finding's candidates, index of the right one) for each finding of the
-    first `count` passages of `split` that has a right candidate among those read."""
-    from datasets import load_from_disk
-
-    rows = load_from_disk(str(dataset))[split].select(range(count))
-    pipeline, errors = build_pipeline(Config(lm_suggestions="off"))
-    if errors:
-        raise SystemExit("; ".join(errors))
-    suggester, pipeline.suggesters = pipeline.suggesters[0], []  # the findings, unjudged
+def findings_to_rank(pipeline, suggester, rows, split: str) -> list[tuple[np.ndarray, int]]:
+    """(features of a finding's candidates, index of the right one) for each finding of
+    `rows` that has a right candidate among those read; `pipeline` without suggesters."""
     features = candidate_features()
     docs = [Document.plain(f"{split}/{i}", row["text"]) for i, row in enumerate(rows)]
     groups = []
@@ -120,8 +113,15 @@ def main():
 
     torch.set_num_threads(1)  # small tensors: threads cost more than they give
     started = time.time()
-    learn = findings_to_rank(args.dataset, "train", args.examples)
-    check = findings_to_rank(args.dataset, "validation", args.validation)
+    from datasets import load_from_disk
+
+    splits = load_from_disk(str(args.dataset))
+    pipeline, errors = build_pipeline(Config(lm_suggestions="off"))
+    if errors:
+        raise SystemExit("; ".join(errors))
+    suggester, pipeline.suggesters = pipeline.suggesters[0], []  # the findings, unjudged
+    learn = findings_to_rank(pipeline, suggester, splits["train"].select(range(args.examples)), "train")
+    check = findings_to_rank(pipeline, suggester, splits["validation"].select(range(args.validation)), "validation")
     print(f"{len(learn):,} train findings, {len(check):,} validation findings with a right candidate ({time.time() - started:.0f}s)")
     tensors = train(learn, args.seed)
     ranker = Ranker(tensors)

@@ -3,7 +3,7 @@ import pytest
 
 from detector.lexicon import Term
 from detector.suggest import Candidate, SpinSuggester
-from detector.suggest.channel import DEPTH, Channel
+from detector.suggest.channel import DEPTH, UNEXPLAINED, Channel
 from detector.suggest.collocations import Collocations, shipped_collocations, tokens
 from detector.suggest.index import combined_frequency, open_index
 from detector.suggest.lexicon import LexiconCandidates
@@ -139,15 +139,15 @@ def test_ranker_refuses_weights_trained_on_other_features(tmp_path):
 
 def test_channel_aligns_phrases_inflections_and_kept_words():
     channel = Channel(THESAURUS)
-    assert channel.log_probability("get under way", "open") == pytest.approx(-0.693, abs=0.01)  # one of two
-    assert channel.log_probability("atomic", "nuclear") == 0.0  # the only synonym listed
-    assert channel.log_probability("sacked", "released") == channel.log_probability("sack", "release")
+    assert channel.alignment("get under way", "open").log_probability == pytest.approx(-0.693, abs=0.01)  # one of two
+    assert channel.alignment("atomic", "nuclear").log_probability == 0.0  # the only synonym listed
+    assert channel.alignment("sacked", "released").log_probability == channel.alignment("sack", "release").log_probability
     # "of" kept costs nothing, "unfamiliar" for "foreign" one of two: better than "alien" unexplained
-    assert channel.log_probability("of unfamiliar", "of foreign") > channel.log_probability("of unfamiliar", "of alien")
+    assert channel.alignment("of unfamiliar", "of foreign").log_probability > channel.alignment("of unfamiliar", "of alien").log_probability
     # spinners draw from the first DEPTH synonyms only
     deep = Channel(Thesaurus({"big": {"a": tuple("x" * (i + 1) for i in range(DEPTH)) + ("huge",)}}))
-    assert deep.log_probability("huge", "big") == deep.unexplained("huge", "big")
-    assert deep.log_probability("x", "big") > deep.unexplained("x", "big")
+    assert deep.alignment("huge", "big") == (2 * UNEXPLAINED, 2, 0, 0, 0.0)  # neither word explained
+    assert deep.alignment("x", "big").swaps == 1 and deep.alignment("x", "big").log_probability > 2 * UNEXPLAINED
 
 
 def test_shipped_collocations_know_common_news_pairs():

@@ -58,14 +58,6 @@ class Channel:
                     best = max(best, 1 / min(len(synonyms), DEPTH))
         return math.log(best) if best else None
 
-    def unexplained(self, phrase: str, candidate: str) -> float:
-        """The least log P(phrase | candidate) can be: no word of either explained."""
-        return UNEXPLAINED * (len(WORD.findall(phrase.lower())) + len(WORD.findall(candidate.lower())))
-
-    def log_probability(self, phrase: str, candidate: str) -> float:
-        """log P(phrase | candidate) over the likeliest monotone alignment of their words."""
-        return self.alignment(phrase, candidate).log_probability
-
     def alignment(self, phrase: str, candidate: str) -> Alignment:
         """The likeliest monotone alignment of the phrase's words with the candidate's."""
         spun, original = WORD.findall(phrase.lower()), WORD.findall(candidate.lower())
