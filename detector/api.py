@@ -69,11 +69,12 @@ def candidate_features():
     from detector.suggest.channel import Channel
     from detector.suggest.collocations import Collocations
     from detector.suggest.ranker import CandidateFeatures
+    from detector.suggest.topics import shipped_topics
     from detector.thesaurus import Thesaurus
 
     index = suggestion_index()
     collocations = Collocations(index.words, index.pairs, index.total_words, index.frequency, index.triples)
-    return CandidateFeatures(collocations, Channel(Thesaurus(index.thesaurus)))
+    return CandidateFeatures(collocations, Channel(Thesaurus(index.thesaurus)), shipped_topics())
 
 
 def build_suggester(table: MappingTable, lm_suggestions: str = "off", model=None):

@@ -28,7 +28,7 @@ from detector.api import build_pipeline, candidate_features
 from detector.config import Config
 from detector.document import Document
 from detector.evaluate import normalise_term, spin_findings, synthetic_gold
-from detector.suggest.ranker import FEATURES, PATH
+from detector.suggest.ranker import FEATURES, PATH, DocumentWords
 
 HIDDEN = 32
 EPOCHS = 60
@@ -58,13 +58,13 @@ def findings_to_rank(pipeline, suggester, rows, split: str) -> list[tuple[np.nda
     docs = [Document.plain(f"{split}/{i}", row["text"]) for i, row in enumerate(rows)]
     groups = []
     for row, doc, result in zip(rows, docs, pipeline.check(docs)):
-        gold, lemmas = synthetic_gold(row), features.document_lemmas(doc.text)
+        gold, words = synthetic_gold(row), DocumentWords.of(doc.text)
         for finding in spin_findings(result):
             right = restored(doc.text, finding.start, finding.end, gold)
             candidates = [c for c in suggester.candidates(doc.text[finding.start : finding.end]) if c.source != "table"]
             if right is None or not candidates:
                 continue
-            read, candidate_rows = features.rows(doc.text, lemmas, finding.start, finding.end, candidates)
+            read, candidate_rows = features.rows(doc.text, words, finding.start, finding.end, candidates)
             hits = [i for i, c in enumerate(read) if normalise_term(c.text) == right]
             if hits:
                 groups.append((candidate_rows, hits[0]))

@@ -9,6 +9,7 @@ from detector.suggest.index import combined_frequency, open_index
 from detector.suggest.lexicon import LexiconCandidates
 from detector.suggest.ranker import CandidateFeatures, Ranker, RankerJudge, shipped_ranker
 from detector.suggest.table import TableCandidates
+from detector.suggest.topics import Topics, content_lemmas
 from detector.suggest.words import WordCandidates, reverse_thesaurus
 from detector.tables import Entry, MappingTable
 from detector.thesaurus import Thesaurus
@@ -84,8 +85,21 @@ def test_word_candidates_rank_ties_the_same_in_every_run():
     assert texts(words.candidates("xqzz")) == sorted(heads)
 
 
-def _judge(collocations, thesaurus=THESAURUS):
-    return RankerJudge(CandidateFeatures(collocations, Channel(thesaurus)), shipped_ranker())
+def _topics(groups: dict[str, list[str]]) -> Topics:
+    """Word vectors in which the words of a group point the same way, groups at right angles."""
+    words = [w for group in groups.values() for w in group]
+    vectors = np.zeros((len(words), len(groups)), dtype=np.float32)
+    for column, group in enumerate(groups.values()):
+        for w in group:
+            vectors[words.index(w), column] = 1.0
+    return Topics(words, vectors)
+
+
+NO_TOPICS = _topics({})
+
+
+def _judge(collocations, thesaurus=THESAURUS, topics=NO_TOPICS):
+    return RankerJudge(CandidateFeatures(collocations, Channel(thesaurus), topics), shipped_ranker())
 
 
 def test_ranker_prefers_the_candidate_that_fits_its_neighbours():
@@ -104,14 +118,14 @@ def test_ranker_prefers_the_candidate_that_fits_its_neighbours():
     assert judged["Crush Meeting"] == 0.97  # table candidates keep their score
 
 
-def _judged_order(thesaurus, text="we mend it"):
+def _judged_order(thesaurus, text="we mend it", topics=NO_TOPICS):
     """Candidates for "mend" that the bigrams cannot tell apart, ranked by the ranker."""
     collocations = Collocations({"we": 5, "it": 5}, {}, frequency=lambda word: 1e-6)
     doc = Document.plain("a.txt", text)
     start = text.index("mend")
     finding = Finding("SPUN001", "error", start, start + 4, 0.9, "model", "m")
     ranked = [Candidate("fix", 0.5, "words"), Candidate("repair", 0.5, "words")]
-    _judge(collocations, thesaurus).rescore(doc, [(finding, ranked)])
+    _judge(collocations, thesaurus, topics).rescore(doc, [(finding, ranked)])
     return texts(ranked)
 
 
@@ -126,6 +140,25 @@ def test_ranker_prefers_the_original_the_document_uses_elsewhere():
     same = Thesaurus({"fix": {"v": ("mend",)}, "repair": {"v": ("mend",)}})
     assert _judged_order(same, "The repairs took a week. Then we mend it.") == ["repair", "fix"]
     assert _judged_order(same, "The fixes took a week. Then we mend it.") == ["fix", "repair"]
+
+
+def test_ranker_prefers_the_original_that_fits_the_story():
+    same = Thesaurus({"fix": {"v": ("mend",)}, "repair": {"v": ("mend",)}})
+    story = "The garage said the engine was old. Then we mend it."
+    garage = _topics({"cars": ["garage", "engine", "repair"], "other": ["fix"]})
+    assert _judged_order(same, story, garage) == ["repair", "fix"]
+    garage = _topics({"cars": ["garage", "engine", "fix"], "other": ["repair"]})
+    assert _judged_order(same, story, garage) == ["fix", "repair"]
+
+
+def test_topics_read_the_new_words_of_a_candidate_against_the_story():
+    topics = _topics({"money": ["bank", "interest", "rate"], "order": ["rank", "army"]})
+    story = topics.story(set(content_lemmas("Banks raised the interest on savings.")))
+    assert story.lemmas == {"bank", "raise", "interest", "savings"}
+    assert topics.fit(story, "rates")[0] == pytest.approx(1.0)  # its lemma, close to the story's words
+    assert topics.fit(story, "rank") == (0.0, 0.0, 0.0, 1.0)  # at right angles
+    assert topics.fit(story, "the interest") == (0.0, 0.0, 0.0, 0.0)  # no word the story lacks
+    assert topics.fit(topics.story({"savings"}), "rate") == (0.0, 0.0, 0.0, 0.0)  # no story word has a vector
 
 
 def test_ranker_refuses_weights_trained_on_other_features(tmp_path):

@@ -5,7 +5,7 @@ a reverse-thesaurus search over the canonical lexicon (lexicon.py) and the thesa
 run backwards, run by run of words (words.py). Judges re-rank them by how natural each
 candidate reads in its sentence: a trained ranker (ranker.py) scores them from
 collocation statistics (collocations.py), the spinner's odds of making the flagged phrase
-from each (channel.py) and the document, the span classifier (classifier.py) re-ranks
+from each (channel.py), the document and the story's topic (topics.py), the span classifier (classifier.py) re-ranks
 the best few, then the optional SmolLM2 language model (lm.py) re-ranks the best of those. Every source
 returns candidates that already carry the flagged text's inflection and casing.
 """

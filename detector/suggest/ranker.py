@@ -5,15 +5,16 @@ Its evidence (FEATURES): the bigrams and counted triples the candidate makes wit
 neighbours and within itself (collocations.py), how a thesaurus spinner would turn it into the flagged phrase
 (channel.py: swaps, kept and unexplained words), where it came from, its length, and
 whether its words occur elsewhere in the document (a spinner swaps some occurrences of a
-word and leaves others). It reads a finding's best RANKED candidates by bigrams; the
+word and leaves others), and how close its new words lie to the story's other words
+(topics.py). It reads a finding's best RANKED candidates by bigrams; the
 rest stay behind them.
 
 Trained by scripts/train_ranker.py (data/ranker.safetensors, data/README.md): the
 candidates of the shipped model's findings on train-split passages, a softmax over each
 finding's candidates. It replaced a hand-set sum (bigrams + 0.8 × channel): on the first
 1,000 validation passages top-1 restoration went from 0.511 to 0.530 and top-3 from 0.595
-to 0.611 (whole pipeline, int8, no language model), and to 0.545 / 0.614 with the triple
-features. Re-ranking the same candidates without the classifier judge and without the
+to 0.611 (whole pipeline, int8, no language model), to 0.545 / 0.614 with the triple
+features and to 0.549 / 0.620 with the topic features. Re-ranking the same candidates without the classifier judge and without the
 triples, a linear model over these features got 0.503 against 0.494 for the hand-set sum
 and 0.513 for this network.
 """
@@ -26,6 +27,7 @@ from collections import Counter
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -34,6 +36,7 @@ from detector.inflection import lemma_key
 from detector.spinner import FUNCTION_WORDS
 from detector.suggest import Candidate, set_shares
 from detector.suggest.collocations import END, START, tokens
+from detector.suggest.topics import content_lemmas
 from detector.suggest.words import WORD
 
 FEATURES = (
@@ -60,6 +63,11 @@ FEATURES = (
     "triples_seen",  # how many of them were counted
     "first_triple",  # log(P + UNSEEN) of the first of them
     "last_triple",  # and of the last
+    # how close its new content words lie to the story's other words (topics.py):
+    "topic_mean",  # mean cosine to the centroid of the story's words
+    "topic_max",  # the highest of those
+    "topic_nearest",  # the highest cosine to any one word of the story
+    "topic_known",  # 1 when both sides have vectors (else the three are 0)
 )
 RANKED = 20  # the best candidates by bigrams that the ranker reads
 UNSEEN = 1e-4  # added to triple probabilities, most of which are 0 (triple not counted)
@@ -67,25 +75,36 @@ CONTEXT = 40  # characters read either side of a finding for its neighbouring wo
 PATH = resources.files("detector") / "data" / "ranker.safetensors"
 
 
+class DocumentWords(NamedTuple):
+    """What the features read of the whole document, counted once per document."""
+
+    lemmas: Counter  # of every word
+    content: Counter  # of its content words (topics.content_lemmas)
+
+    @classmethod
+    def of(cls, text: str) -> "DocumentWords":
+        return cls(Counter(lemma_key(word) for word in WORD.findall(text.lower())), content_lemmas(text))
+
+
 class CandidateFeatures:
-    def __init__(self, collocations, channel):
-        """`collocations`: collocations.Collocations; `channel`: channel.Channel."""
+    def __init__(self, collocations, channel, topics):
+        """`collocations`: collocations.Collocations; `channel`: channel.Channel; `topics`:
+        topics.Topics."""
         self.collocations = collocations
         self.channel = channel
+        self.topics = topics
 
-    @staticmethod
-    def document_lemmas(text: str) -> Counter:
-        return Counter(lemma_key(word) for word in WORD.findall(text.lower()))
-
-    def rows(self, text: str, lemmas: Counter, start: int, end: int, candidates: list[Candidate]) -> tuple[list[Candidate], np.ndarray]:
+    def rows(self, text: str, document: DocumentWords, start: int, end: int, candidates: list[Candidate]) -> tuple[list[Candidate], np.ndarray]:
         """The best RANKED candidates by bigrams, best first, and their FEATURES.
-        `lemmas`: document_lemmas(text)."""
+        `document`: DocumentWords.of(text)."""
         collocations = self.collocations
         before = ([START, START] + tokens(text[max(0, start - CONTEXT) : start]))[-2:]
         after = (tokens(text[end : end + CONTEXT]) + [END, END])[:2]
         left, right = before[-1:], after[:1]
         phrase = text[start:end]
-        elsewhere = lemmas - self.document_lemmas(phrase)
+        inside = DocumentWords.of(phrase)
+        elsewhere = document.lemmas - inside.lemmas
+        story = self.topics.story(set(document.content - inside.content))
         by_bigrams = sorted(((collocations.log_probability(left + tokens(c.text) + right), c) for c in candidates if tokens(c.text)), key=lambda item: -item[0])
         kept, rows = [], []
         phrase_words = len(WORD.findall(phrase))
@@ -118,6 +137,7 @@ class CandidateFeatures:
                     sum(p > 0 for p in triples),
                     triple_logs[0],
                     triple_logs[-1],
+                    *self.topics.fit(story, candidate.text),
                 ]
             )
             kept.append(candidate)
@@ -166,13 +186,13 @@ class RankerJudge:
         self.ranker = ranker
 
     def rescore(self, doc: Document, pending: list) -> None:
-        lemmas = None
+        words = None
         for finding, ranked in pending:
             judged = [c for c in ranked if c.source != "table"]
             if not judged:
                 continue
-            lemmas = lemmas if lemmas is not None else self.features.document_lemmas(doc.text)
-            read, rows = self.features.rows(doc.text, lemmas, finding.start, finding.end, judged)
+            words = words or DocumentWords.of(doc.text)
+            read, rows = self.features.rows(doc.text, words, finding.start, finding.end, judged)
             for candidate in judged:
                 candidate.prior = 0.0  # behind those the ranker reads
             if read:
