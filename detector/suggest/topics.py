@@ -8,7 +8,9 @@ that occur in the same story, reduced by a truncated SVD), and the ranker (ranke
 reads how close a candidate's new words lie to the other words of the passage. On the
 first 1,000 validation passages, re-ranking captured candidates offline, the right
 candidate came first for 0.810 of findings against 0.793 without these features
-(trained on 2,000 train-split passages).
+(trained on 2,000 train-split passages); with the shipped ranker retrained on them, top-1
+restoration went from 0.545 to 0.549 there (whole pipeline) and from 0.527 to 0.534 on the
+synthetic test split (model card).
 """
 
 from __future__ import annotations
