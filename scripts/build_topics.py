@@ -19,6 +19,7 @@ import argparse
 import os
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -46,17 +47,14 @@ def main():
 
     started = time.time()
     stories = [sorted(content_lemmas(text)) for doc_id, text in training_documents(args.corpora) if split_of(doc_id) == "train"]
-    counts: dict[str, int] = {}
-    for lemmas in stories:
-        for lemma in lemmas:
-            counts[lemma] = counts.get(lemma, 0) + 1
+    counts = Counter(lemma for lemmas in stories for lemma in lemmas)  # stories each lemma occurs in
     words = sorted(w for w, n in counts.items() if n >= MIN_DOCUMENTS)
     column = {w: i for i, w in enumerate(words)}
     rows = [i for i, lemmas in enumerate(stories) for w in lemmas if w in column]
     columns = [column[w] for lemmas in stories for w in lemmas if w in column]
     occurs = sparse.csr_matrix((np.ones(len(rows), dtype=np.float64), (rows, columns)), shape=(len(stories), len(words)))
     shared = (occurs.T @ occurs).tocoo()  # stories each pair of lemmas shares
-    documents = occurs.sum(0).A1
+    documents = np.array([counts[w] for w in words], dtype=np.float64)
     keep = (shared.row != shared.col) & (shared.data >= MIN_DOCUMENTS)
     a, b, n = shared.row[keep], shared.col[keep], shared.data[keep]
     pmi = np.log(len(stories) * n / (documents[a] * documents[b]))

@@ -5,8 +5,9 @@ a reverse-thesaurus search over the canonical lexicon (lexicon.py) and the thesa
 run backwards, run by run of words (words.py). Judges re-rank them by how natural each
 candidate reads in its sentence: a trained ranker (ranker.py) scores them from
 collocation statistics (collocations.py), the spinner's odds of making the flagged phrase
-from each (channel.py), the document and the story's topic (topics.py), the span classifier (classifier.py) re-ranks
-the best few, then the optional SmolLM2 language model (lm.py) re-ranks the best of those. Every source
+from each (channel.py), the document and the story's topic (topics.py), the span
+classifier (classifier.py) re-ranks the best few, then the optional SmolLM2 language model
+(lm.py) weighs its reading of the best of those with their shares. Every source
 returns candidates that already carry the flagged text's inflection and casing.
 """
 

@@ -14,8 +14,8 @@ candidates of the shipped model's findings on train-split passages, a softmax ov
 finding's candidates. It replaced a hand-set sum (bigrams + 0.8 × channel): on the first
 1,000 validation passages top-1 restoration went from 0.511 to 0.530 and top-3 from 0.595
 to 0.611 (whole pipeline, int8, no language model), to 0.545 / 0.614 with the triple
-features and to 0.549 / 0.620 with the topic features. Re-ranking the same candidates without the classifier judge and without the
-triples, a linear model over these features got 0.503 against 0.494 for the hand-set sum
+features and to 0.549 / 0.620 with the topic features. Re-ranking the same candidates
+without the classifier judge and without the triples, a linear model over these features got 0.503 against 0.494 for the hand-set sum
 and 0.513 for this network.
 """
 
@@ -191,7 +191,7 @@ class RankerJudge:
             judged = [c for c in ranked if c.source != "table"]
             if not judged:
                 continue
-            words = words or DocumentWords.of(doc.text)
+            words = words if words is not None else DocumentWords.of(doc.text)
             read, rows = self.features.rows(doc.text, words, finding.start, finding.end, judged)
             for candidate in judged:
                 candidate.prior = 0.0  # behind those the ranker reads
