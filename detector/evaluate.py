@@ -7,6 +7,7 @@ spans. Precision = correct findings / findings; recall = found gold spans / gold
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,14 +81,29 @@ class RestorationCounts:
     top3: int = 0
     misses: list = field(default_factory=list)
 
-    def add(self, text: str, gold: tuple[int, int], canonical: list[str], findings: list) -> None:
-        """Score one found gold span: apply the k-th suggestion of each overlapping finding."""
-        overlapping = sorted((f for f in findings if f.start < gold[1] and gold[0] < f.end), key=lambda f: f.start)
+    def add(self, text: str, target: int, gold: list[tuple[tuple[int, int], list[str]]], findings: list) -> None:
+        """Score found gold span gold[target] (each gold span: its offsets and its canonical
+        forms): apply the k-th suggestion of each finding overlapping it and compare the
+        window with its canonical text. A finding that also takes in another gold span
+        ("competition Labour company", two spans) must restore that one too."""
+        span = gold[target][0]
+        overlapping = sorted((f for f in findings if f.start < span[1] and span[0] < f.end), key=lambda f: f.start)
         if not overlapping:
             return
         self.found += 1
-        start, end = min(gold[0], overlapping[0].start), max(gold[1], max(f.end for f in overlapping))
-        expected = {normalise_term(text[start : gold[0]] + c + text[gold[1] : end]) for c in canonical}
+        start, end = min(span[0], overlapping[0].start), max(span[1], max(f.end for f in overlapping))
+        inside: list[tuple[tuple[int, int], list[str]]] = []
+        for (gold_start, gold_end), canonical in sorted(gold):
+            if gold_start < end and start < gold_end:
+                start, end = min(start, gold_start), max(end, gold_end)
+                inside.append(((gold_start, gold_end), canonical))
+        expected = set()
+        for forms in itertools.product(*(canonical for _, canonical in inside)):
+            pieces, pos = [], start
+            for ((gold_start, gold_end), _), form in zip(inside, forms):
+                pieces += [text[pos:gold_start], form]
+                pos = gold_end
+            expected.add(normalise_term("".join(pieces) + text[pos:end]))
         hits = []
         for rank in range(3):
             pieces, pos = [], start
@@ -102,7 +118,7 @@ class RestorationCounts:
         self.top1 += hits[0]
         self.top3 += any(hits)
         if not hits[0]:
-            self.misses.append({"text": text[start:end], "expected": canonical[0], "got": [s.text for f in overlapping for s in f.suggestions[:3]]})
+            self.misses.append({"text": text[start:end], "expected": sorted(expected)[0], "got": [s.text for f in overlapping for s in f.suggestions[:3]]})
 
     def metrics(self) -> dict:
         return {
@@ -136,9 +152,10 @@ def evaluate_gold(pipeline, gold_file: Path, folder: Path) -> dict:
         gold_spans = [(g["start"], g["end"]) for g in gold]
         predicted = [(f.start, f.end) for f in findings]
         spans.add(doc.source, gold_spans, predicted)
-        for g in gold:
-            if is_found(doc.source, (g["start"], g["end"]), predicted):
-                restoration.add(doc.source, (g["start"], g["end"]), g["canonical"], findings)
+        gold_forms = [((g["start"], g["end"]), g["canonical"]) for g in gold]
+        for target, (span, _) in enumerate(gold_forms):
+            if is_found(doc.source, span, predicted):
+                restoration.add(doc.source, target, gold_forms, findings)
     return {"spans": spans.metrics(), "restoration": restoration.metrics(), "false_findings": spans.false_findings[:50], "restoration_misses": restoration.misses[:50]}
 
 
@@ -201,7 +218,8 @@ def evaluate_synthetic(pipeline, dataset_dir: Path, split: str = "test", limit: 
         findings = spin_findings(result)
         predicted = [(f.start, f.end) for f in findings]
         spans.add(doc.text, [g for g, _ in gold], predicted)
-        for span, original in gold:
+        gold_forms = [(span, [original]) for span, original in gold]
+        for target, (span, _) in enumerate(gold_forms):
             if is_found(doc.text, span, predicted):
-                restoration.add(doc.text, span, [original], findings)
+                restoration.add(doc.text, target, gold_forms, findings)
     return {"spans": spans.metrics(), "restoration": restoration.metrics()}
