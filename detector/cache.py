@@ -1,7 +1,7 @@
 """The result cache: unchanged files are not checked again.
 
 A result is stored under a key made of the file's text, its format and the pipeline's
-fingerprint (unspin version and a digest of its code, model version, table version,
+fingerprint (unspin version and a digest of its code and data, model version, table version,
 configuration), so any change to one of them misses. The cache lives in `$UNSPIN_CACHE_DIR`, else
 `$XDG_CACHE_HOME/unspin`, else `~/.cache/unspin` (`results/`: one small JSON file per
 result, written atomically; `tables/`: compiled mapping tables; `models/`: ONNX exports;
@@ -27,11 +27,13 @@ def default_cache_dir() -> Path:
 
 
 @cache
-def code_digest(package: Path = Path(__file__).parent) -> str:
-    """A digest of the package's Python sources: an editable install gets new code without a
-    new version number, and must not be served results the old code made."""
+def package_digest(package: Path = Path(__file__).parent) -> str:
+    """A digest of the package's Python sources and the data files it ships (ranker,
+    collocations, lexicon, topics...): an editable install gets new code and data without a
+    new version number, and must not be served results the old ones made."""
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
+    data = package / "data"  # a symlink in a checkout, which rglob does not enter from above
+    for path in sorted(package.rglob("*.py")) + sorted(p for p in data.rglob("*") if p.is_file()):
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

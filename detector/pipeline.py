@@ -62,10 +62,10 @@ class Pipeline:
     def fingerprint(self) -> str:
         """What the results depend on besides the text: versions and configuration."""
         from detector import __version__
-        from detector.cache import code_digest
+        from detector.cache import package_digest
 
         c = self.config
-        parts = [__version__, code_digest(), str(self.threshold), repr(sorted(c.disable)), repr(c.allow), str(c.skip_quotes)]
+        parts = [__version__, package_digest(), str(self.threshold), repr(sorted(c.disable)), repr(c.allow), str(c.skip_quotes)]
         parts += [f"{d.name}:{getattr(d, 'version', '')}" for d in self.detectors]
         parts += [getattr(s, "name", type(s).__name__) for s in self.suggesters]
         return "|".join(parts)

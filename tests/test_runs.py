@@ -44,19 +44,23 @@ def test_config_change_misses_the_cache(run_cli, articles):
     assert "squeeze meeting" in first and "squeeze meeting" not in second
 
 
-def test_code_change_misses_the_cache(run_cli, articles, private_cache, tmp_path, monkeypatch):
-    """An editable install changes code without changing its version number."""
+def test_code_or_data_change_misses_the_cache(run_cli, articles, private_cache, tmp_path, monkeypatch):
+    """An editable install changes code and data without changing its version number."""
     package = tmp_path / "package"
     (package / "sub").mkdir(parents=True)
+    (package / "data").mkdir()
     (package / "sub" / "judge.py").write_text("WEIGHT = 1\n")
-    before = detector.cache.code_digest.__wrapped__(package)
+    (package / "data" / "weights.tsv").write_text("a\t1\n")
+    before = detector.cache.package_digest.__wrapped__(package)
     (package / "sub" / "judge.py").write_text("WEIGHT = 2\n")
-    assert detector.cache.code_digest.__wrapped__(package) != before
+    after_code = detector.cache.package_digest.__wrapped__(package)
+    (package / "data" / "weights.tsv").write_text("a\t2\n")
+    assert len({before, after_code, detector.cache.package_digest.__wrapped__(package)}) == 3
     run_cli("check", "--format", "json", str(articles / "spun.txt"))
     calls = []
     original = detector.api.Pipeline.check
     monkeypatch.setattr(detector.api.Pipeline, "check", lambda self, docs: calls.append(len(docs)) or original(self, docs))
-    monkeypatch.setattr(detector.cache, "code_digest", lambda: before)
+    monkeypatch.setattr(detector.cache, "package_digest", lambda: before)
     run_cli("check", "--format", "json", str(articles / "spun.txt"))
     assert calls == [1]
 
