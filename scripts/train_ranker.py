@@ -16,6 +16,7 @@ restoration as `unspin eval` measures it comes from there.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import tempfile
 import time
@@ -31,10 +32,13 @@ from detector.evaluate import normalise_term, spin_findings, synthetic_gold
 from detector.suggest.ranker import FEATURES, PATH, DocumentWords
 
 HIDDEN = 32
-EPOCHS = 60
+EPOCHS = 40
 BATCH = 64  # findings per step
-LEARNING_RATE = 3e-3
-WEIGHT_DECAY = 1e-4
+LEARNING_RATE = 3e-3  # annealed to 0 over the epochs (cosine)
+# Weight decay 1e-4 and 60 epochs at a constant rate overfitted: trained on 2,000 passages,
+# the right candidate came first on 1,000 validation passages 0.810 / 0.812 of the time
+# (two seeds), 0.823 / 0.820 with 1e-3, 40 epochs and the annealed rate.
+WEIGHT_DECAY = 1e-3
 
 
 def restored(text: str, start: int, end: int, gold) -> str | None:
@@ -78,6 +82,7 @@ def train(groups, seed: int) -> dict[str, np.ndarray]:
     data = [((torch.tensor(rows) - mean) / scale, right) for rows, right in groups]
     network = torch.nn.Sequential(torch.nn.Linear(len(FEATURES), HIDDEN), torch.nn.Tanh(), torch.nn.Linear(HIDDEN, 1))
     optimiser = torch.optim.Adam(network.parameters(), lr=LEARNING_RATE, weight_decay=WEIGHT_DECAY)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, EPOCHS)
     order = np.random.RandomState(seed)
     for _ in range(EPOCHS):
         permutation = order.permutation(len(data))
@@ -90,6 +95,7 @@ def train(groups, seed: int) -> dict[str, np.ndarray]:
             optimiser.zero_grad()
             (loss / BATCH).backward()
             optimiser.step()
+        schedule.step()
     hidden, output = network[0], network[2]
     tensors = {"mean": mean, "scale": scale, "hidden.weight": hidden.weight, "hidden.bias": hidden.bias, "output.weight": output.weight, "output.bias": output.bias}
     return {name: t.detach().numpy().astype(np.float32) for name, t in tensors.items()}
@@ -127,7 +133,8 @@ def main():
     ranker = Ranker(tensors)
     bigrams = FEATURES.index("bigram_rank")
     print(f"right candidate first on validation findings: bigrams {first_right(check, lambda rows: -rows[:, bigrams]):.4f}, ranker {first_right(check, ranker.scores):.4f}")
-    metadata = {"features": ",".join(FEATURES), "examples": str(args.examples), "seed": str(args.seed), "train_findings": str(len(learn))}
+    # one key: safetensors writes several in no fixed order, and the file's digest names the results
+    metadata = {"ranker": json.dumps({"features": FEATURES, "examples": args.examples, "seed": args.seed, "train_findings": len(learn)})}
     with tempfile.NamedTemporaryFile(dir=args.output.parent, suffix=".tmp", delete=False) as handle:
         temporary = handle.name
     save_file(tensors, temporary, metadata=metadata)

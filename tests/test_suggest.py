@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 
@@ -165,7 +167,7 @@ def test_ranker_refuses_weights_trained_on_other_features(tmp_path):
     from safetensors.numpy import save_file
 
     path = tmp_path / "ranker.safetensors"
-    save_file({"mean": np.zeros(2, dtype=np.float32)}, str(path), metadata={"features": "left_transition,channel"})
+    save_file({"mean": np.zeros(2, dtype=np.float32)}, str(path), metadata={"ranker": json.dumps({"features": ["left_transition", "channel"]})})
     with pytest.raises(ValueError, match="other features"):
         Ranker.load(path)
 

@@ -14,7 +14,8 @@ candidates of the shipped model's findings on train-split passages, a softmax ov
 finding's candidates. It replaced a hand-set sum (bigrams + 0.8 × channel): on the first
 1,000 validation passages top-1 restoration went from 0.511 to 0.530 and top-3 from 0.595
 to 0.611 (whole pipeline, int8, no language model), to 0.545 / 0.614 with the triple
-features and to 0.549 / 0.620 with the topic features. Re-ranking the same candidates
+features, to 0.549 / 0.620 with the topic features and to 0.555 / 0.623 trained with
+more weight decay. Re-ranking the same candidates
 without the classifier judge and without the triples, a linear model over these features got 0.503 against 0.494 for the hand-set sum
 and 0.513 for this network.
 """
@@ -22,6 +23,7 @@ and 0.513 for this network.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from collections import Counter
 from functools import lru_cache
@@ -155,7 +157,7 @@ class Ranker:
         from safetensors import safe_open
 
         with safe_open(str(path), framework="numpy") as handle:
-            features = tuple((handle.metadata() or {}).get("features", "").split(","))
+            features = tuple(json.loads((handle.metadata() or {}).get("ranker", "{}")).get("features", ()))
             if features != FEATURES:
                 raise ValueError(f"{path}: trained on other features ({', '.join(features)})")
             return cls({name: handle.get_tensor(name) for name in handle.keys()})
