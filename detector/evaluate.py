@@ -69,6 +69,15 @@ class SpanCounts:
         }
 
 
+def splice(text: str, start: int, end: int, replacements) -> str:
+    """text[start:end] with each (span, replacement) in its span's place (spans in order, apart, inside)."""
+    pieces, pos = [], start
+    for (span_start, span_end), replacement in replacements:
+        pieces += [text[pos:span_start], replacement]
+        pos = span_end
+    return "".join(pieces) + text[pos:end]
+
+
 def normalise_term(text: str) -> str:
     """Lower case, hyphens, quotes and punctuation folded to single spaces (restoration checks)."""
     return " ".join(PUNCTUATION.sub(" ", text.lower()).split())
@@ -97,24 +106,15 @@ class RestorationCounts:
             if gold_start < end and start < gold_end:
                 start, end = min(start, gold_start), max(end, gold_end)
                 inside.append(((gold_start, gold_end), canonical))
-        expected = set()
-        for forms in itertools.product(*(canonical for _, canonical in inside)):
-            pieces, pos = [], start
-            for ((gold_start, gold_end), _), form in zip(inside, forms):
-                pieces += [text[pos:gold_start], form]
-                pos = gold_end
-            expected.add(normalise_term("".join(pieces) + text[pos:end]))
+        expected = {normalise_term(splice(text, start, end, [(span, form) for (span, _), form in zip(inside, forms)])) for forms in itertools.product(*(canonical for _, canonical in inside))}
+        applied = []  # the overlapping findings, each after the one before
+        for f in overlapping:
+            if not applied or applied[-1].end <= f.start:
+                applied.append(f)
         hits = []
         for rank in range(3):
-            pieces, pos = [], start
-            for f in overlapping:
-                if f.start < pos:
-                    continue
-                choice = f.suggestions[min(rank, len(f.suggestions) - 1)].text if f.suggestions else text[f.start : f.end]
-                pieces += [text[pos : f.start], choice]
-                pos = f.end
-            pieces.append(text[pos:end])
-            hits.append(normalise_term("".join(pieces)) in expected)
+            choices = [((f.start, f.end), f.suggestions[min(rank, len(f.suggestions) - 1)].text if f.suggestions else text[f.start : f.end]) for f in applied]
+            hits.append(normalise_term(splice(text, start, end, choices)) in expected)
         self.top1 += hits[0]
         self.top3 += any(hits)
         if not hits[0]:
@@ -194,11 +194,8 @@ def synthetic_gold(row: dict) -> list[tuple[tuple[int, int], str]]:
     text, swaps = row["text"], json.loads(row["spans"])
     gold = []
     for start, end in merge_runs([(s["start"], s["end"]) for s in swaps], text):
-        pieces, pos = [], start
-        for swap in (s for s in swaps if start <= s["start"] and s["end"] <= end):
-            pieces += [text[pos : swap["start"]], swap["original"]]
-            pos = swap["end"]
-        gold.append(((start, end), "".join(pieces) + text[pos:end]))
+        inside = sorted(((s["start"], s["end"]), s["original"]) for s in swaps if start <= s["start"] and s["end"] <= end)
+        gold.append(((start, end), splice(text, start, end, inside)))
     return gold
 
 

@@ -28,7 +28,7 @@ import torch
 from detector.api import build_pipeline, candidate_features
 from detector.config import Config
 from detector.document import Document
-from detector.evaluate import normalise_term, spin_findings, synthetic_gold
+from detector.evaluate import normalise_term, spin_findings, splice, synthetic_gold
 from detector.suggest.ranker import FEATURES, PATH, DocumentWords
 
 HIDDEN = 32
@@ -44,15 +44,10 @@ WEIGHT_DECAY = 1e-3
 def restored(text: str, start: int, end: int, gold) -> str | None:
     """The finding's text with the gold spans inside it restored, normalised; None when
     it holds no gold span or cuts one."""
-    pieces, pos = [], start
-    for (gold_start, gold_end), original in gold:
-        if gold_end <= start or end <= gold_start:
-            continue
-        if gold_start < start or end < gold_end:
-            return None
-        pieces += [text[pos:gold_start], original]
-        pos = gold_end
-    return normalise_term("".join(pieces) + text[pos:end]) if pieces else None
+    inside = [(span, original) for span, original in gold if span[0] < end and start < span[1]]
+    if not inside or any(span[0] < start or end < span[1] for span, _ in inside):
+        return None
+    return normalise_term(splice(text, start, end, inside))
 
 
 def findings_to_rank(pipeline, suggester, rows, split: str) -> list[tuple[np.ndarray, int]]:

@@ -15,9 +15,9 @@ finding's candidates. It replaced a hand-set sum (bigrams + 0.8 × channel): on 
 1,000 validation passages top-1 restoration went from 0.511 to 0.530 and top-3 from 0.595
 to 0.611 (whole pipeline, int8, no language model), to 0.545 / 0.614 with the triple
 features, to 0.549 / 0.620 with the topic features and to 0.555 / 0.623 trained with
-more weight decay. Re-ranking the same candidates
-without the classifier judge and without the triples, a linear model over these features got 0.503 against 0.494 for the hand-set sum
-and 0.513 for this network.
+more weight decay. Re-ranking the same candidates without the classifier judge and
+without the triples, a linear model over these features got 0.503 against 0.494 for the
+hand-set sum and 0.513 for this network.
 """
 
 from __future__ import annotations
