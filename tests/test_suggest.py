@@ -12,7 +12,7 @@ from detector.suggest.lexicon import LexiconCandidates
 from detector.suggest.ranker import CandidateFeatures, Ranker, RankerJudge, shipped_ranker
 from detector.suggest.table import TableCandidates
 from detector.suggest.topics import Topics, content_lemmas
-from detector.suggest.words import WordCandidates, reverse_thesaurus
+from detector.suggest.words import GUESSED, WordCandidates, reverse_thesaurus
 from detector.tables import Entry, MappingTable
 from detector.thesaurus import Thesaurus
 from detector.document import Document
@@ -303,8 +303,22 @@ def test_word_candidates_inflect_the_originals_of_a_word_that_carries_no_inflect
     entries = {"repercussion": {"n": ("music-making",)}, "process": {"v": ("handle",)}}
     words = WordCandidates(reverse_thesaurus(Thesaurus(entries)))
     assert {"repercussion", "repercussions"} <= set(texts(words.candidates("music-making")))
-    # a word lemminflect knows carries its own inflection: "handle" restores to "process" only
-    assert texts(words.candidates("handle")) == ["process"]
+    # a word lemminflect knows carries its own inflection: "handles" restores to "processes" only
+    assert texts(words.candidates("handles")) == ["processes"]
+
+
+def test_word_candidates_guess_the_inflections_a_base_form_or_a_phrase_may_have_lost():
+    # a spinner may leave its synonym uninflected ("urinate" for "makes") and a phrase for
+    # one word carries none ("let know" for "reports"): the originals come in every
+    # inflection, marked as guessed, and carried-over forms stay unmarked
+    entries = {"make": {"v": ("urinate",)}, "report": {"v": ("let know",)}}
+    words = WordCandidates(reverse_thesaurus(Thesaurus(entries)))
+    sources = {c.text: c.source for c in words.candidates("urinate")}
+    assert sources["make"] == "words"
+    assert {sources[form] for form in ("makes", "made", "making")} == {GUESSED}
+    sources = {c.text: c.source for c in words.candidates("let know")}
+    assert sources["report"] == "words" and sources["reports"] == sources["reported"] == GUESSED
+    assert texts(words.candidates("urinated")) == ["made"]  # shown inflection: nothing to guess
 
 
 def test_word_candidates_give_a_plural_phrase_s_originals_its_plural():

@@ -14,8 +14,9 @@ candidates of the shipped model's findings on train-split passages, a softmax ov
 finding's candidates. It replaced a hand-set sum (bigrams + 0.8 × channel): on the first
 1,000 validation passages top-1 restoration went from 0.511 to 0.530 and top-3 from 0.595
 to 0.611 (whole pipeline, int8, no language model), to 0.545 / 0.614 with the triple
-features, to 0.549 / 0.620 with the topic features and to 0.555 / 0.623 trained with
-more weight decay. Re-ranking the same candidates without the classifier judge and
+features, to 0.549 / 0.620 with the topic features, to 0.555 / 0.623 trained with
+more weight decay and to 0.565 / 0.641 with the search's guessed inflections proposed and
+marked (words.py). Re-ranking the same candidates without the classifier judge and
 without the triples, a linear model over these features got 0.503 against 0.494 for the
 hand-set sum and 0.513 for this network.
 """
@@ -39,7 +40,7 @@ from detector.spinner import FUNCTION_WORDS
 from detector.suggest import Candidate, set_shares
 from detector.suggest.collocations import END, START, tokens
 from detector.suggest.topics import content_lemmas
-from detector.suggest.words import WORD
+from detector.suggest.words import GUESSED, WORD
 
 FEATURES = (
     "left_transition",  # log P(first word | word before)
@@ -52,6 +53,7 @@ FEATURES = (
     "swaps",
     "swap_log",
     "from_lexicon",  # else from the word-by-word search
+    "inflection_guessed",  # an original inflected every way, none carried over (words.py)
     "source_prior",
     "words",
     "length_change",  # |candidate words − flagged words|
@@ -127,6 +129,7 @@ class CandidateFeatures:
                     sum(collocations.word_log_probability(w) for w in words),
                     *alignment,
                     candidate.source == "lexicon",
+                    candidate.source == GUESSED,
                     candidate.prior,
                     candidate_words,
                     abs(candidate_words - phrase_words),
