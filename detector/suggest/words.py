@@ -160,7 +160,7 @@ class WordCandidates:
                 one_word = self._originals(words, j, 1, ONE_WORD_ORIGINALS) if len(words) > 1 else []  # one word: the whole phrase
                 for text, prior in one_word:
                     propose(words[:j] + [text] + words[j + 1 :], prior)
-            # after every carried-over proposal, so a form proposed both ways is not "guessed"
+            # after the whole-phrase and one-word originals, so a form they carry over is not "guessed"
             for j in range(len(words)):
                 for text, prior in self._inflected_originals(words, j, 1):
                     propose(words[:j] + [text] + words[j + 1 :], prior, GUESSED)
