@@ -103,16 +103,17 @@ class WordCandidates:
         ranked = sorted(((h, zipf(self.frequency(h)) / 8) for h in heads), key=lambda item: (-item[1], item[0]))[:limit]
         return [(carry_over(h, words[i].lower()) if k == 1 else inflect_phrase(h, heads[h]), p) for h, p in ranked]
 
-    def _inflected_originals(self, words: list[str], i: int, k: int) -> list[tuple[str, float]]:
-        """The noun and verb inflections of the most common one-word originals of the run of
-        k words at i, when none of its words shows an inflection to carry over."""
-        if any(parts_of_speech(w) & set(MATCH_UPOS) and inflection_tag(w) is not None for w in words[i : i + k]):
+    @staticmethod
+    def _guessed_inflections(run: list[str], originals: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """The noun and verb inflections of the most common one-word `originals` (as
+        _originals gives them) of a run of words none of which shows an inflection to carry over."""
+        if any(parts_of_speech(w) & set(MATCH_UPOS) and inflection_tag(w) is not None for w in run):
             return []
         out = []
-        for text, prior in self._originals(words, i, k, INFLECTED_ORIGINALS):
+        for text, prior in originals[:INFLECTED_ORIGINALS]:
             if " " not in text:
                 forms = inflected_forms(text.lower()) - {text.lower()}
-                out += [(apply_casing(form, casing(words[i])), prior) for form in sorted(forms)]
+                out += [(apply_casing(form, casing(run[0])), prior) for form in sorted(forms)]
         return out
 
     def _run_options(self, words: list[str], i: int) -> list[tuple[int, list[tuple[str, float]]]]:
@@ -154,18 +155,22 @@ class WordCandidates:
         # the whole phrase or for one of its words (the others kept): those are proposed on
         # their own
         if len(words) <= MAX_RUN:
-            for text, prior in self._originals(words, 0, len(words), WHOLE_PHRASE_ORIGINALS):
+            whole = self._originals(words, 0, len(words), WHOLE_PHRASE_ORIGINALS)
+            for text, prior in whole:
                 propose([text], prior)
-            for j in range(len(words)):
-                one_word = self._originals(words, j, 1, ONE_WORD_ORIGINALS) if len(words) > 1 else []  # one word: the whole phrase
-                for text, prior in one_word:
-                    propose(words[:j] + [text] + words[j + 1 :], prior)
+            if len(words) == 1:
+                singles = [whole]
+            else:
+                singles = [self._originals(words, j, 1, ONE_WORD_ORIGINALS) for j in range(len(words))]
+                for j, found in enumerate(singles):
+                    for text, prior in found:
+                        propose(words[:j] + [text] + words[j + 1 :], prior)
             # after the whole-phrase and one-word originals, so a form they carry over is not "guessed"
-            for j in range(len(words)):
-                for text, prior in self._inflected_originals(words, j, 1):
+            for j, found in enumerate(singles):
+                for text, prior in self._guessed_inflections(words[j : j + 1], found):
                     propose(words[:j] + [text] + words[j + 1 :], prior, GUESSED)
             if len(words) > 1:
-                for text, prior in self._inflected_originals(words, 0, len(words)):
+                for text, prior in self._guessed_inflections(words, whole):
                     propose([text], prior, GUESSED)
         # Findings often reach one word past the swapped run ("general free choice" for "free
         # choice"): the originals of the phrase without its first or last word
