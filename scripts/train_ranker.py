@@ -60,7 +60,7 @@ def findings_to_rank(pipeline, suggester, rows, split: str) -> list[tuple[np.nda
         gold, words = synthetic_gold(row), DocumentWords.of(doc.text)
         for finding in spin_findings(result):
             right = restored(doc.text, finding.start, finding.end, gold)
-            candidates = [c for c in suggester.candidates(doc.text[finding.start : finding.end]) if c.source != "table"]
+            candidates = [c for c in suggester.candidates(doc.text, finding.start, finding.end) if c.source != "table"]
             if right is None or not candidates:
                 continue
             read, candidate_rows = features.rows(doc.text, words, finding.start, finding.end, candidates)

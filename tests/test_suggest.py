@@ -326,3 +326,27 @@ def test_word_candidates_give_a_plural_phrase_s_originals_its_plural():
     words = WordCandidates(reverse_thesaurus(Thesaurus({"industry": {"n": ("free trade",)}})))
     assert "industries" in texts(words.candidates("free trades"))
     assert "industry" in texts(words.candidates("free trade"))
+
+
+def test_context_search_keeps_the_swaps_that_fit_their_sentence():
+    # twenty-five words commoner than "order" and "debt" list both "house" and "sin": the
+    # word search keeps their combinations and loses "order to service debt"; steered by
+    # the bigrams around it ("in order", "service debt", "debt payments") the beam keeps it
+    from detector.suggest.context_search import STEERED, ContextSearch
+
+    common = "time people year way day man thing woman life child world school state family student group country problem hand part place case week".split()
+    entries = {head: {"n": ("house", "sin")} for head in common}
+    entries["order"] = {"n": ("house",)}
+    entries["debt"] = {"n": ("sin",)}
+    frequency = {**{w: 1e-3 for w in common}, "order": 1e-5, "debt": 1e-5}
+    words = WordCandidates(reverse_thesaurus(Thesaurus(entries)), lambda w: frequency.get(w, 1e-6))
+    counts = {**{w: 20 for w in [*common, "order", "debt"]}, "in": 50, "to": 80, "service": 20, "payments": 10}
+    collocations = Collocations(counts, {"in order": 15, "order to": 15, "to service": 10, "service debt": 12, "debt payments": 8}, frequency=lambda w: 0.0)
+    text = "It sold assets in house to service sin payments."
+    start = text.index("house")
+    end = start + len("house to service sin")
+    assert "order to service debt" not in texts(words.candidates(text[start:end]))
+    suggester = SpinSuggester([], [words], [], "test", steered=[ContextSearch(words, collocations)])
+    proposed = {c.text: c.source for c in suggester.candidates(text, start, end)}
+    assert proposed["order to service debt"] == STEERED
+    assert "house to service sin" not in proposed  # the phrase itself is no candidate

@@ -2,7 +2,8 @@
 
 Candidates come from three sources, most trusted first: the mapping tables (table.py),
 a reverse-thesaurus search over the canonical lexicon (lexicon.py) and the thesaurus
-run backwards, run by run of words (words.py). Judges re-rank them by how natural each
+run backwards, run by run of words (words.py), whose run-by-run originals are combined
+again in a search steered by the words around the phrase (context_search.py). Judges re-rank them by how natural each
 candidate reads in its sentence: a trained ranker (ranker.py) scores them from
 collocation statistics (collocations.py), the spinner's odds of making the flagged phrase
 from each (channel.py), the document and the story's topic (topics.py), the span
@@ -70,6 +71,9 @@ class Lazy:
     def candidates(self, phrase: str) -> list[Candidate]:
         return self._part().candidates(phrase)
 
+    def candidates_at(self, text: str, start: int, end: int) -> list[Candidate]:
+        return self._part().candidates_at(text, start, end)
+
     def rescore(self, doc: Document, pending: list) -> None:
         judge = self._part()
         if judge is not None:
@@ -80,26 +84,32 @@ class SpinSuggester:
     """Fills `suggestions` of SPUN findings from the candidate sources, judged in context.
 
     `authoritative` sources (the tables) end the search when they have candidates;
-    the others are all consulted and ranked together.
+    the others are all consulted and ranked together: the `searched` ones read the
+    flagged phrase (`candidates(phrase)`), the `steered` ones its sentence too
+    (`candidates_at(text, start, end)`).
     """
 
-    def __init__(self, authoritative: list, searched: list, judges: list, name: str):
+    def __init__(self, authoritative: list, searched: list, judges: list, name: str, steered: tuple = ()):
         self.authoritative = authoritative
         self.searched = searched
+        self.steered = steered
         self.judges = judges
         self.name = f"suggest:{name}"  # part of the result cache's fingerprint
 
-    def _found(self, phrase: str) -> list[Candidate]:
+    def _found(self, text: str, start: int, end: int) -> list[Candidate]:
+        phrase = text[start:end]
         for source in self.authoritative:
             found = source.candidates(phrase)
             if found:
                 return found
-        return [c for source in self.searched for c in source.candidates(phrase)]
+        return [c for source in self.searched for c in source.candidates(phrase)] + [c for source in self.steered for c in source.candidates_at(text, start, end)]
 
-    def candidates(self, phrase: str) -> list[Candidate]:
-        """The phrase's candidates before judging, one per text (case aside), by prior."""
+    def candidates(self, text: str, start: int, end: int) -> list[Candidate]:
+        """The candidates for text[start:end] before judging, one per text (case aside),
+        by prior."""
+        phrase = text[start:end]
         candidates: dict[str, Candidate] = {}
-        for candidate in self._found(phrase):
+        for candidate in self._found(text, start, end):
             key = candidate.text.lower()
             if key != phrase.lower() and (key not in candidates or candidates[key].prior < candidate.prior):
                 candidates[key] = candidate
@@ -107,7 +117,7 @@ class SpinSuggester:
 
     def suggest(self, doc: Document, findings: list[Finding]) -> None:
         spun = [f for f in findings if f.rule.startswith("SPUN")]
-        pending = [(finding, self.candidates(doc.text[finding.start : finding.end])) for finding in spun]
+        pending = [(finding, self.candidates(doc.text, finding.start, finding.end)) for finding in spun]
         for judge in self.judges:
             if any(c.source != "table" for _, ranked in pending for c in ranked):
                 judge.rescore(doc, pending)

@@ -15,8 +15,9 @@ finding's candidates. It replaced a hand-set sum (bigrams + 0.8 × channel): on 
 1,000 validation passages top-1 restoration went from 0.511 to 0.530 and top-3 from 0.595
 to 0.611 (whole pipeline, int8, no language model), to 0.545 / 0.614 with the triple
 features, to 0.549 / 0.620 with the topic features, to 0.555 / 0.623 trained with
-more weight decay and to 0.565 / 0.641 with the search's guessed inflections proposed and
-marked (words.py). Re-ranking the same candidates without the classifier judge and
+more weight decay, to 0.565 / 0.641 with the search's guessed inflections proposed and
+marked (words.py) and to 0.595 / 0.681 with the rewrites of the search steered by the
+neighbouring words (context_search.py) proposed and marked. Re-ranking the same candidates without the classifier judge and
 without the triples, a linear model over these features got 0.503 against 0.494 for the
 hand-set sum and 0.513 for this network.
 """
@@ -39,6 +40,7 @@ from detector.inflection import lemma_key
 from detector.spinner import FUNCTION_WORDS
 from detector.suggest import Candidate, set_shares
 from detector.suggest.collocations import END, START, tokens
+from detector.suggest.context_search import STEERED
 from detector.suggest.topics import content_lemmas
 from detector.suggest.words import GUESSED, WORD
 
@@ -54,6 +56,7 @@ FEATURES = (
     "swap_log",
     "from_lexicon",  # else from the word-by-word search
     "inflection_guessed",  # an original inflected every way, none carried over (words.py)
+    "from_context_search",  # proposed only by the search steered by the neighbours (context_search.py)
     "source_prior",
     "words",
     "length_change",  # |candidate words − flagged words|
@@ -130,6 +133,7 @@ class CandidateFeatures:
                     *alignment,
                     candidate.source == "lexicon",
                     candidate.source == GUESSED,
+                    candidate.source == STEERED,
                     candidate.prior,
                     candidate_words,
                     abs(candidate_words - phrase_words),

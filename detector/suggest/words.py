@@ -116,7 +116,7 @@ class WordCandidates:
                 out += [(apply_casing(form, casing(run[0])), prior) for form in sorted(forms)]
         return out
 
-    def _run_options(self, words: list[str], i: int) -> list[tuple[int, list[tuple[str, float]]]]:
+    def run_options(self, words: list[str], i: int) -> list[tuple[int, list[tuple[str, float]]]]:
         """(end index, [(original, prior)]) for each run of words starting at i."""
         options = [(i + k, found) for k in range(1, min(MAX_RUN, len(words) - i) + 1) if (found := self._originals(words, i, k, PER_RUN))]
         word = words[i]
@@ -136,7 +136,7 @@ class WordCandidates:
             if i in grown:
                 best = heapq.nlargest(MAX_CANDIDATES * 2, grown.pop(i), key=lambda g: g[0])  # stable: ties keep their order
                 partial[i] = [(mean, total, pieces + [text], changed) for mean, total, pieces, text, changed in best]
-            options = self._run_options(words, i)  # the same for every partial rewrite ending at i
+            options = self.run_options(words, i)  # the same for every partial rewrite ending at i
             for _, total, pieces, changed in partial.get(i, []):
                 for end, choices in options:
                     for text, prior in choices:
