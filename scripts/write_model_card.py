@@ -31,7 +31,7 @@ CLEAN = "--clean ../shared/corpora/bbc/tech "
 EVALUATIONS = (  # file, limit, clean, lm-suggestions, precision flag, label
     ("evaluation.json", None, CLEAN, "off", " --fp32", "full precision" + ("" if Config.int8 else ", as `unspin check` runs by default")),
     ("evaluation-int8.json", None, CLEAN, "off", " --int8", "int8-quantised" + (", as `unspin check` runs by default" if Config.int8 else " (`int8 = true`)")),
-    ("evaluation-lm.json", 300, "", "on", "", "default precision, suggestions ranked by the optional SmolLM2 judge"),
+    ("evaluation-lm.json", 300, CLEAN, "on", "", "default precision, suggestions ranked by the optional SmolLM2 judge"),
 )
 
 

@@ -17,6 +17,8 @@ model to 0.576 / 0.649 at PRIOR_WEIGHT 0.5, 0.581 / 0.656 at 1 and 0.582 / 0.657
 the ranker that reads guessed inflections, from 0.567 / 0.650 to 0.584 / 0.673 at 1,
 0.592 / 0.675 at 2 and 0.587 / 0.675 at 3. (On the model card's first 300 test examples
 1 measured 0.589 / 0.671 and 2 0.580 / 0.669: the two are within what 300 passages tell.)
+Reading 250 characters before the phrase instead of LEFT_CONTEXT's 100 measured 0.590 /
+0.676 on those 300 validation passages at 2, against 0.592 / 0.675.
 """
 
 from __future__ import annotations
