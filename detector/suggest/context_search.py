@@ -41,6 +41,7 @@ class ContextSearch:
         self.collocations = collocations
 
     def candidates_at(self, text: str, start: int, end: int) -> list[Candidate]:
+        """The rewrites of text[start:end] that read best between its neighbours, best first."""
         phrase = text[start:end]
         words = WORD.findall(phrase)
         if not words or len(words) > MAX_WORDS:
