@@ -3,10 +3,10 @@
 Candidates come from three sources, most trusted first: the mapping tables (table.py),
 a reverse-thesaurus search over the canonical lexicon (lexicon.py) and the thesaurus
 run backwards, run by run of words (words.py), whose run-by-run originals are combined
-again in a search steered by the words around the phrase (context_search.py). Judges re-rank them by how natural each
-candidate reads in its sentence: a trained ranker (ranker.py) scores them from
-collocation statistics (collocations.py), the spinner's odds of making the flagged phrase
-from each (channel.py), the document and the story's topic (topics.py), the span
+again in a search steered by the words around the phrase (context_search.py). Judges
+re-rank them by how natural each candidate reads in its sentence: a trained ranker
+(ranker.py) scores them from collocation statistics (collocations.py), the spinner's odds
+of making the flagged phrase from each (channel.py), the document and the story's topic (topics.py), the span
 classifier (classifier.py) re-ranks the best few, then the optional SmolLM2 language model
 (lm.py) weighs its reading of the best of those with their shares. Every source
 returns candidates that already carry the flagged text's inflection and casing.
@@ -89,7 +89,7 @@ class SpinSuggester:
     (`candidates_at(text, start, end)`).
     """
 
-    def __init__(self, authoritative: list, searched: list, judges: list, name: str, steered: tuple = ()):
+    def __init__(self, authoritative: list, searched: list, judges: list, name: str, steered: list | tuple = ()):
         self.authoritative = authoritative
         self.searched = searched
         self.steered = steered

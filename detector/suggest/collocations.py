@@ -24,10 +24,19 @@ TOKEN = re.compile(r"[a-z]+(?:['’\-][a-z]+)*|\d+|[^\sa-z\d]")
 DISCOUNT = 0.5  # subtracted from each pair count (absolute discounting)
 BACKOFF = 0.4  # weight of the word's own frequency when interpolating
 FLOOR = 1e-8  # probability of a word never seen
+CONTEXT = 40  # characters read either side of a phrase for its neighbouring words
 
 
 def tokens(text: str) -> list[str]:
     return TOKEN.findall(text.lower())
+
+
+def neighbours(text: str, start: int, end: int, n: int) -> tuple[list[str], list[str]]:
+    """The n tokens before text[start:end] and the n after it, padded with START / END,
+    read from CONTEXT characters either side."""
+    before = ([START] * n + tokens(text[max(0, start - CONTEXT) : start]))[-n:]
+    after = (tokens(text[end : end + CONTEXT]) + [END] * n)[:n]
+    return before, after
 
 
 def pair_key(previous: str, word: str) -> str:

@@ -24,12 +24,11 @@ import math
 from detector.inflection import apply_casing, casing
 from detector.spinner import FUNCTION_WORDS
 from detector.suggest import Candidate
-from detector.suggest.collocations import END, START, tokens
+from detector.suggest.collocations import neighbours, tokens
 from detector.suggest.words import KEPT_WORD_PRIOR, MAX_WORDS, WORD, WordCandidates
 
 BEAM = 50  # partial rewrites kept at each word
 PROPOSED = 50
-CONTEXT = 40  # characters read either side for the neighbouring words
 STEERED = "context search"
 
 
@@ -47,8 +46,7 @@ class ContextSearch:
         if not words or len(words) > MAX_WORDS:
             return []
         transition = self.collocations.transition
-        before = ([START] + tokens(text[max(0, start - CONTEXT) : start]))[-1]
-        after = (tokens(text[end : end + CONTEXT]) + [END])[0]
+        (before,), (after,) = neighbours(text, start, end, 1)
         kept_cost = math.log(KEPT_WORD_PRIOR)
         # partial rewrites ending at each word index: (bigram score, last token, pieces,
         # sum of the pieces' priors, changed)

@@ -39,7 +39,7 @@ from detector.document import Document
 from detector.inflection import lemma_key
 from detector.spinner import FUNCTION_WORDS
 from detector.suggest import Candidate, set_shares
-from detector.suggest.collocations import END, START, tokens
+from detector.suggest.collocations import neighbours, tokens
 from detector.suggest.context_search import STEERED
 from detector.suggest.topics import content_lemmas
 from detector.suggest.words import GUESSED, WORD
@@ -78,7 +78,6 @@ FEATURES = (
 )
 RANKED = 20  # the best candidates by bigrams that the ranker reads
 UNSEEN = 1e-4  # added to triple probabilities, most of which are 0 (triple not counted)
-CONTEXT = 40  # characters read either side of a finding for its neighbouring words
 PATH = resources.files("detector") / "data" / "ranker.safetensors"
 
 
@@ -105,8 +104,7 @@ class CandidateFeatures:
         """The best RANKED candidates by bigrams, best first, and their FEATURES.
         `document`: DocumentWords.of(text)."""
         collocations = self.collocations
-        before = ([START, START] + tokens(text[max(0, start - CONTEXT) : start]))[-2:]
-        after = (tokens(text[end : end + CONTEXT]) + [END, END])[:2]
+        before, after = neighbours(text, start, end, 2)
         left, right = before[-1:], after[:1]
         phrase = text[start:end]
         inside = DocumentWords.of(phrase)
