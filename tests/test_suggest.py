@@ -10,10 +10,10 @@ from detector.suggest.collocations import Collocations, shipped_collocations, to
 from detector.suggest.index import combined_frequency, open_index
 from detector.suggest.lexicon import LexiconCandidates
 from detector.suggest.ranker import CandidateFeatures, Ranker, RankerJudge, shipped_ranker
-from detector.suggest.table import TableCandidates
+from detector.suggest.table import GENERATED_TABLE, TableCandidates, table_sources
 from detector.suggest.topics import Topics, content_lemmas
 from detector.suggest.words import GUESSED, WordCandidates, reverse_thesaurus
-from detector.tables import Entry, MappingTable
+from detector.tables import GENERATED, Entry, MappingTable
 from detector.thesaurus import Thesaurus
 from detector.document import Document
 from detector.findings import Finding
@@ -77,6 +77,19 @@ def test_suggestions_keep_inflection_and_casing_and_table_comes_first():
     for f in findings:
         assert [s.score for s in f.suggestions] == sorted((s.score for s in f.suggestions), reverse=True)
         assert len(f.suggestions) <= 5
+
+
+def test_generated_table_entries_compete_with_the_search_and_hand_entries_end_it():
+    table = MappingTable([Entry("unfamiliar clergyman", ("foreign minister",), "hand"), Entry("last class", ("prior year",), GENERATED, score=0.85)])
+    listed, generated = table_sources(table)
+    words = WordCandidates(reverse_thesaurus(Thesaurus({"year": {"n": ("class",)}})))
+    suggester = SpinSuggester([listed], [words, generated], [], "test")
+    text = "Sales rose in the last class and two Unfamiliar Clergymen met."
+    start = text.index("last class")
+    found = {c.text: c.source for c in suggester.candidates(text, start, start + len("last class"))}
+    assert found["prior year"] == GENERATED_TABLE and found["last year"] == "words"
+    start = text.index("Unfamiliar Clergymen")
+    assert [(c.text, c.source) for c in suggester.candidates(text, start, start + len("Unfamiliar Clergymen"))] == [("Foreign Ministers", "table")]
 
 
 def test_word_candidates_rank_ties_the_same_in_every_run():

@@ -1,7 +1,8 @@
 """Suggesters: ranked canonical terms for every spun-phrase finding.
 
-Candidates come from three sources, most trusted first: the mapping tables (table.py),
-a reverse-thesaurus search over the canonical lexicon (lexicon.py) and the thesaurus
+Candidates come from three sources, most trusted first: the mapping tables (table.py:
+the hand-made and users' settle a phrase, the generated one's terms are ranked with the
+rest), a reverse-thesaurus search over the canonical lexicon (lexicon.py) and the thesaurus
 run backwards, run by run of words (words.py), whose run-by-run originals are combined
 again in a search steered by the words around the phrase (context_search.py). Judges
 re-rank them by how natural each candidate reads in its sentence: a trained ranker

@@ -17,7 +17,8 @@ to 0.611 (whole pipeline, int8, no language model), to 0.545 / 0.614 with the tr
 features, to 0.549 / 0.620 with the topic features, to 0.555 / 0.623 trained with
 more weight decay, to 0.565 / 0.641 with the search's guessed inflections proposed and
 marked (words.py) and to 0.595 / 0.681 with the rewrites of the search steered by the
-neighbouring words (context_search.py) proposed and marked. Re-ranking the same candidates without the classifier judge and
+neighbouring words (context_search.py) proposed and marked, and to 0.601 / 0.690 with the
+generated mapping table's terms ranked with the rest instead of settling the phrase (table.py). Re-ranking the same candidates without the classifier judge and
 without the triples, a linear model over these features got 0.503 against 0.494 for the
 hand-set sum and 0.513 for this network.
 """
@@ -41,6 +42,7 @@ from detector.spinner import FUNCTION_WORDS
 from detector.suggest import Candidate, set_shares
 from detector.suggest.collocations import neighbours, tokens
 from detector.suggest.context_search import STEERED
+from detector.suggest.table import GENERATED_TABLE
 from detector.suggest.topics import content_lemmas
 from detector.suggest.words import GUESSED, WORD
 
@@ -57,6 +59,7 @@ FEATURES = (
     "from_lexicon",  # else from the word-by-word search
     "inflection_guessed",  # an original inflected every way, none carried over (words.py)
     "from_context_search",  # proposed only by the search steered by the neighbours (context_search.py)
+    "from_generated_table",  # a generated mapping-table entry's term (table.py)
     "source_prior",
     "words",
     "length_change",  # |candidate words − flagged words|
@@ -132,6 +135,7 @@ class CandidateFeatures:
                     candidate.source == "lexicon",
                     candidate.source == GUESSED,
                     candidate.source == STEERED,
+                    candidate.source == GENERATED_TABLE,
                     candidate.prior,
                     candidate_words,
                     abs(candidate_words - phrase_words),

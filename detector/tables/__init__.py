@@ -22,6 +22,7 @@ from detector.inflection import inflected_forms, lemma_key
 TOKEN = re.compile(r"[A-Za-z0-9]+")
 # What may stand between two words of one table phrase in the text.
 WORD_GAP = re.compile(r"[ \t\r\n\-\u2010\u2011]+")
+GENERATED = "generated"  # the source of the entries scripts/build_mapping.py writes
 
 
 class TableError(ValueError):
