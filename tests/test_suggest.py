@@ -80,7 +80,13 @@ def test_suggestions_keep_inflection_and_casing_and_table_comes_first():
 
 
 def test_generated_table_entries_compete_with_the_search_and_hand_entries_end_it():
-    table = MappingTable([Entry("unfamiliar clergyman", ("foreign minister",), "hand"), Entry("last class", ("prior year",), GENERATED, score=0.85)])
+    table = MappingTable(
+        [
+            Entry("unfamiliar clergyman", ("foreign minister",), "hand"),
+            Entry("last class", ("prior year",), GENERATED, score=0.85),
+            Entry("unfamiliar clergyman met", ("foreign minister fulfilled",), GENERATED, score=0.85),
+        ]
+    )
     listed, generated = table_sources(table)
     words = WordCandidates(reverse_thesaurus(Thesaurus({"year": {"n": ("class",)}})))
     suggester = SpinSuggester([listed], [words, generated], [], "test")
@@ -90,6 +96,8 @@ def test_generated_table_entries_compete_with_the_search_and_hand_entries_end_it
     assert found["prior year"] == GENERATED_TABLE and found["last year"] == "words"
     start = text.index("Unfamiliar Clergymen")
     assert [(c.text, c.source) for c in suggester.candidates(text, start, start + len("Unfamiliar Clergymen"))] == [("Foreign Ministers", "table")]
+    # a longer generated entry over the same words does not hide the hand entry
+    assert [(c.text, c.source) for c in listed.candidates("Unfamiliar Clergymen met")] == [("Foreign Ministers met", "table")]
 
 
 def test_word_candidates_rank_ties_the_same_in_every_run():

@@ -18,9 +18,10 @@ features, to 0.549 / 0.620 with the topic features, to 0.555 / 0.623 trained wit
 more weight decay, to 0.565 / 0.641 with the search's guessed inflections proposed and
 marked (words.py) and to 0.595 / 0.681 with the rewrites of the search steered by the
 neighbouring words (context_search.py) proposed and marked, and to 0.601 / 0.690 with the
-generated mapping table's terms ranked with the rest instead of settling the phrase (table.py). Re-ranking the same candidates without the classifier judge and
-without the triples, a linear model over these features got 0.503 against 0.494 for the
-hand-set sum and 0.513 for this network.
+generated mapping table's terms ranked with the rest instead of settling the phrase
+(table.py). Re-ranking the same candidates without the classifier judge and without the
+triples, a linear model over these features got 0.503 against 0.494 for the hand-set sum
+and 0.513 for this network.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ class TableCandidates:
         self.source = source
 
     def candidates(self, phrase: str) -> list[Candidate]:
-        matches = [m for m in self.table.find(phrase) if self.keep(m.entry)]
+        matches = self.table.find(phrase, keep=self.keep)
         if not matches:
             return []
         out = []

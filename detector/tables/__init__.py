@@ -13,6 +13,7 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -116,9 +117,10 @@ class MappingTable:
                 return match.entry
         return None
 
-    def find(self, text: str, every: bool = False) -> list[Match]:
+    def find(self, text: str, every: bool = False, keep: Callable[[Entry], bool] | None = None) -> list[Match]:
         """Table matches in `text`, left to right: the longest at each place (the earliest
-        entry of those), not overlapping, or with `every` all matches at every place."""
+        entry of those), not overlapping, or with `every` all matches at every place; only
+        of the entries `keep` accepts, when given."""
         tokens = [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text)]
         keys = [self._keys_of(word) for _, _, word in tokens]  # once per token, not per entry tried
         matches: list[Match] = []
@@ -132,6 +134,8 @@ class MappingTable:
                     for position, entry_keys, entry in self._by_pair.get((key, second), ()):
                         if i + len(entry_keys) <= len(tokens) and self._matches_at(text, tokens, keys, i, entry_keys):
                             here.append((len(entry_keys), position, entry))
+            if keep is not None:  # before the longest is chosen: a left-out entry hides none
+                here = [item for item in here if keep(item[2])]
             here.sort(key=lambda item: (-item[0], item[1]))
             if every:
                 matches += [Match(tokens[i][0], tokens[i + n - 1][1], entry) for n, _, entry in here]
