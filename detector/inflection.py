@@ -106,6 +106,35 @@ def verb_form(word: str) -> tuple[str, str] | None:
 
 
 @lru_cache(maxsize=200_000)
+def adjective_or_unknown_form(word: str) -> tuple[str, str] | None:
+    """(lemma, Penn tag) for a comparative or superlative ("meanest" → ("mean", "JJS")) or
+    for a word lemminflect does not know that is a regular inflection of one it knows
+    ("stylishest" → ("stylish", "JJS"), "hims" → ("him", "NNS")): spinners inflect a
+    synonym like the word it replaces, even where English has no such form."""
+    lower = word.lower()
+    known = lemminflect.getAllLemmas(lower)
+    if known:
+        lemmas_of = {"ADJ": known.get("ADJ", ())}
+    else:
+        # lemminflect's rules guess one lemma ("majorer" → "majore"); the bare stem is tried too
+        stems = tuple(lower[: -len(suffix)] for suffix in ("er", "est", "s", "ed", "ing") if lower.endswith(suffix))
+        lemmas_of = {upos: lemminflect.getAllLemmasOOV(lower, upos).get(upos, ()) + stems for upos in INFLECTED_TAGS}
+    for upos, found in lemmas_of.items():
+        for lemma in found:
+            if lemma != lower and (known or upos in lemminflect.getAllLemmas(lemma)):
+                for tag in INFLECTED_TAGS[upos]:
+                    if lower in lemminflect.getInflection(lemma, tag=tag, inflect_oov=True):
+                        return lemma, tag
+    return None
+
+
+def has_form(word: str, tag: str) -> bool:
+    """Whether lemminflect knows a `tag` form of `word` (no guessing by rule)."""
+    upos_lemmas = lemminflect.getAllLemmas(word.lower()).get(TAG_UPOS[tag], ())
+    return any(lemminflect.getInflection(lemma, tag=tag) for lemma in upos_lemmas)
+
+
+@lru_cache(maxsize=200_000)
 def parts_of_speech(word: str) -> frozenset[str]:
     """The parts of speech (upos) lemminflect knows the word in."""
     return frozenset(lemminflect.getAllLemmas(word.lower()))

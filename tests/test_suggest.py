@@ -349,6 +349,18 @@ def test_word_candidates_give_a_plural_phrase_s_originals_its_plural():
     assert "industry" in texts(words.candidates("free trade"))
 
 
+def test_word_candidates_undo_a_spinner_s_comparative_and_made_up_inflections():
+    # "stylish" is listed for "late": spun from "latest" it reads "stylishest", a form
+    # lemminflect does not know; "majorer" ("higher") is one its rules lemmatise wrongly
+    entries = {"late": {"a": ("stylish",)}, "high": {"a": ("major",)}, "hot": {"a": ("stylish",)}}
+    words = WordCandidates(reverse_thesaurus(Thesaurus(entries)))
+    assert set(texts(words.candidates("stylishest"))) == {"hottest", "latest"}
+    assert texts(words.candidates("Majorer")) == ["Higher"]
+    # a known comparative too: "mean" listed for "little" comes back as "meanest"
+    words = WordCandidates(reverse_thesaurus(Thesaurus({"little": {"a": ("mean",)}, "bad": {"a": ("mean", "evil")}})))
+    assert set(texts(words.candidates("meanest"))) == {"littlest", "worst"}
+
+
 def test_context_search_keeps_the_swaps_that_fit_their_sentence():
     # twenty-five words commoner than "order" and "debt" list both "house" and "sin": the
     # word search keeps their combinations and loses "order to service debt"; steered by

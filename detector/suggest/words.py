@@ -15,9 +15,11 @@ import re
 
 from detector.inflection import (
     MATCH_UPOS,
+    adjective_or_unknown_form,
     apply_casing,
     carry_over,
     casing,
+    has_form,
     inflect_phrase,
     inflected_forms,
     inflection_tag,
@@ -98,16 +100,22 @@ class WordCandidates:
         if k > 1 and (verb := verb_form(run[0])):
             for head in self.originals.get(" ".join([verb[0], *run[1:]]), ()):
                 heads.setdefault(head, verb[1])
+        # a spinner's comparative or made-up inflection ("stylishest" for "latest"): the
+        # one-word originals of its lemma that have such a form, inflected the same way
+        if k == 1 and not heads and (form := adjective_or_unknown_form(run[0])):
+            for head in self.originals.get(form[0], ()):
+                if " " not in head and has_form(head, form[1]):
+                    heads.setdefault(head, form[1])
         heads.pop(" ".join(run), None)
         # ties broken by the word itself: set order changes from run to run
         ranked = sorted(((h, zipf(self.frequency(h)) / 8) for h in heads), key=lambda item: (-item[1], item[0]))[:limit]
-        return [(carry_over(h, words[i].lower()) if k == 1 else inflect_phrase(h, heads[h]), p) for h, p in ranked]
+        return [(carry_over(h, words[i].lower()) if k == 1 and not heads[h] else inflect_phrase(h, heads[h]), p) for h, p in ranked]
 
     @staticmethod
     def _guessed_inflections(run: list[str], originals: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """The noun and verb inflections of the most common one-word `originals` (as
         _originals gives them) of a run of words none of which shows an inflection to carry over."""
-        if any(parts_of_speech(w) & set(MATCH_UPOS) and inflection_tag(w) is not None for w in run):
+        if any(parts_of_speech(w) & set(MATCH_UPOS) and inflection_tag(w) is not None or adjective_or_unknown_form(w) for w in run):
             return []
         out = []
         for text, prior in originals[:INFLECTED_ORIGINALS]:
