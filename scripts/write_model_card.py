@@ -146,7 +146,8 @@ def main():
         "The synthetic restoration figures flatter the suggester: the thesaurus that made the spins is the one",
         "it searches backwards, and the canonical lexicon it searches was mined from every document of the",
         "training corpora, the ones the synthetic validation and test splits are cut from included (data/README.md);",
-        "the suggestion ranker learned from this spinner's swaps (train split only), its habits included.",
+        "the suggestion ranker learned from this spinner's swaps (train split only), its habits included,",
+        "and the word search undoes the way it inflects a synonym, made-up forms too (\"stylishest\" for \"latest\").",
     ]
     lines += ["", "## Files", "", "| file | SHA-256 (checked at load) |", "| --- | --- |"]
     lines += [f"| {name} | `{digest}` |" for name, digest in manifest["sha256"].items()]
