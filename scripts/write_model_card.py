@@ -52,10 +52,10 @@ def evaluation_table(evaluation: dict, command: str, label: str) -> list[str]:
     if "synthetic" in evaluation:
         s, r = evaluation["synthetic"]["spans"], evaluation["synthetic"]["restoration"]
         examples = f"first {evaluation['synthetic_limit']:,} examples" if evaluation["synthetic_limit"] else "all examples"
-        lines.append(f"| synthetic test split ({examples}, {s['gold']:,} spun spans) | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['false_per_1000_words']:.2f} | {r['top1']:.3f} / {r['top3']:.3f} |")
+        lines.append(f"| synthetic test split ({examples}, {s['gold']:,} spun spans) | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['false_per_1000_words']:.2f} | {r['top1']:.4f} / {r['top3']:.4f} |")
     if "gold" in evaluation:
         s, r = evaluation["gold"]["spans"], evaluation["gold"]["restoration"]
-        lines.append(f"| ../shared/dev/pps_dev (64 real tortured phrases) | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['false_per_1000_words']:.2f} | {r['top1']:.3f} / {r['top3']:.3f} |")
+        lines.append(f"| ../shared/dev/pps_dev (64 real tortured phrases) | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['false_per_1000_words']:.2f} | {r['top1']:.4f} / {r['top3']:.4f} |")
     if "clean" in evaluation:
         c = evaluation["clean"]
         lines.append(f"| ../shared/corpora/bbc/tech (clean, {c['words']:,} words) | | | | {c['false_per_1000_words']:.3f} | |")
