@@ -23,8 +23,8 @@ GENERATED_TABLE = "generated table"
 
 
 class TableCandidates:
-    def __init__(self, table: MappingTable, keep: Callable[[Entry], bool] = lambda entry: True, source: str = "table"):
-        """Candidates from the entries `keep` accepts, marked `source`."""
+    def __init__(self, table: MappingTable, keep: Callable[[Entry], bool] | None = None, source: str = "table"):
+        """Candidates from the entries `keep` accepts (all by default), marked `source`."""
         self.table = table
         self.keep = keep
         self.source = source

@@ -115,7 +115,7 @@ class WordCandidates:
     def _guessed_inflections(run: list[str], originals: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """The noun and verb inflections of the most common one-word `originals` (as
         _originals gives them) of a run of words none of which shows an inflection to carry over."""
-        if any(parts_of_speech(w) & set(MATCH_UPOS) and inflection_tag(w) is not None or adjective_or_unknown_form(w) for w in run):
+        if any((parts_of_speech(w) & set(MATCH_UPOS) and inflection_tag(w) is not None) or adjective_or_unknown_form(w) for w in run):
             return []
         out = []
         for text, prior in originals[:INFLECTED_ORIGINALS]:
