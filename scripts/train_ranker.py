@@ -6,7 +6,8 @@ passages of the train split of a dataset built by `unspin data build`; each find
 candidates are read as the ranker reads them, and a finding that holds whole gold spans
 has one right candidate: the finding's text with those spans restored. The network
 learns a softmax over each finding's candidates (findings without a right candidate
-teach nothing and are left out). The first --validation passages of the validation split
+teach nothing and are left out); --seeds networks learn it from different starts and ship
+as one that scores with their mean, which ranks better than any one of them. The first --validation passages of the validation split
 report how often the right candidate ranks first, by bigrams alone and by the ranker;
 restoration as `unspin eval` measures it comes from there.
 
@@ -70,30 +71,49 @@ def findings_to_rank(pipeline, suggester, rows, split: str) -> list[tuple[np.nda
     return groups
 
 
-def train(groups, seed: int) -> dict[str, np.ndarray]:
-    torch.manual_seed(seed)
+def train(groups, seeds: list[int]) -> dict[str, np.ndarray]:
+    """One network per seed, stored as one: their hidden layers side by side and the mean of
+    their outputs, so the shipped ranker scores with the seeds' mean (the same ranking as
+    the mean of their log-softmaxes) in one pass."""
     everything = torch.tensor(np.concatenate([rows for rows, _ in groups]))
     mean, scale = everything.mean(0), everything.std(0) + 1e-6
-    data = [((torch.tensor(rows) - mean) / scale, right) for rows, right in groups]
+    # padded to the largest group; padding is masked out of the softmax
+    width = max(len(rows) for rows, _ in groups)
+    features = torch.zeros(len(groups), width, len(FEATURES))
+    present = torch.zeros(len(groups), width, dtype=torch.bool)
+    for k, (rows, _) in enumerate(groups):
+        features[k, : len(rows)] = (torch.tensor(rows) - mean) / scale
+        present[k, : len(rows)] = True
+    right = torch.tensor([right for _, right in groups])
+    networks = [_train_one(features, present, right, seed) for seed in seeds]
+    tensors = {
+        "mean": mean,
+        "scale": scale,
+        "hidden.weight": torch.cat([network[0].weight for network in networks]),
+        "hidden.bias": torch.cat([network[0].bias for network in networks]),
+        "output.weight": torch.cat([network[2].weight for network in networks], 1) / len(networks),
+        "output.bias": torch.stack([network[2].bias for network in networks]).mean(0),
+    }
+    return {name: t.detach().numpy().astype(np.float32) for name, t in tensors.items()}
+
+
+def _train_one(features: torch.Tensor, present: torch.Tensor, right: torch.Tensor, seed: int) -> torch.nn.Sequential:
+    torch.manual_seed(seed)
     network = torch.nn.Sequential(torch.nn.Linear(len(FEATURES), HIDDEN), torch.nn.Tanh(), torch.nn.Linear(HIDDEN, 1))
     optimiser = torch.optim.Adam(network.parameters(), lr=LEARNING_RATE, weight_decay=WEIGHT_DECAY)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, EPOCHS)
     order = np.random.RandomState(seed)
     for _ in range(EPOCHS):
-        permutation = order.permutation(len(data))
-        for start in range(0, len(data), BATCH):
-            loss = 0.0
-            for k in permutation[start : start + BATCH]:
-                rows, right = data[k]
-                scores = network(rows).squeeze(-1)
-                loss = loss + torch.logsumexp(scores, 0) - scores[right]
+        permutation = torch.from_numpy(order.permutation(len(features)))
+        for start in range(0, len(features), BATCH):
+            batch = permutation[start : start + BATCH]
+            scores = network(features[batch]).squeeze(-1).masked_fill(~present[batch], -1e9)
+            loss = (torch.logsumexp(scores, 1) - scores.gather(1, right[batch, None])[:, 0]).mean()
             optimiser.zero_grad()
-            (loss / BATCH).backward()
+            loss.backward()
             optimiser.step()
         schedule.step()
-    hidden, output = network[0], network[2]
-    tensors = {"mean": mean, "scale": scale, "hidden.weight": hidden.weight, "hidden.bias": hidden.bias, "output.weight": output.weight, "output.bias": output.bias}
-    return {name: t.detach().numpy().astype(np.float32) for name, t in tensors.items()}
+    return network
 
 
 def first_right(groups, score) -> float:
@@ -105,7 +125,7 @@ def main():
     parser.add_argument("--dataset", type=Path, required=True)
     parser.add_argument("--examples", type=int, default=4000, help="train-split passages to learn from")
     parser.add_argument("--validation", type=int, default=1000, help="validation-split passages to report on")
-    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--seeds", type=int, default=5, help="networks trained (seeds 13, 14, ...) and shipped as their mean")
     parser.add_argument("--output", type=Path, default=Path(str(PATH)))
     args = parser.parse_args()
     from safetensors.numpy import save_file
@@ -124,12 +144,12 @@ def main():
     learn = findings_to_rank(pipeline, suggester, splits["train"].select(range(args.examples)), "train")
     check = findings_to_rank(pipeline, suggester, splits["validation"].select(range(args.validation)), "validation")
     print(f"{len(learn):,} train findings, {len(check):,} validation findings with a right candidate ({time.time() - started:.0f}s)")
-    tensors = train(learn, args.seed)
+    tensors = train(learn, list(range(13, 13 + args.seeds)))
     ranker = Ranker(tensors)
     bigrams = FEATURES.index("bigram_rank")
     print(f"right candidate first on validation findings: bigrams {first_right(check, lambda rows: -rows[:, bigrams]):.4f}, ranker {first_right(check, ranker.scores):.4f}")
     # one key: safetensors writes several in no fixed order, and the file's digest names the results
-    metadata = {"ranker": json.dumps({"features": FEATURES, "examples": args.examples, "seed": args.seed, "train_findings": len(learn)})}
+    metadata = {"ranker": json.dumps({"features": FEATURES, "examples": args.examples, "seeds": args.seeds, "train_findings": len(learn)})}
     with tempfile.NamedTemporaryFile(dir=args.output.parent, suffix=".tmp", delete=False) as handle:
         temporary = handle.name
     save_file(tensors, temporary, metadata=metadata)
