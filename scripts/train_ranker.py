@@ -7,7 +7,8 @@ candidates are read as the ranker reads them, and a finding that holds whole gol
 has one right candidate: the finding's text with those spans restored. The network
 learns a softmax over each finding's candidates (findings without a right candidate
 teach nothing and are left out); --seeds networks learn it from different starts and ship
-as one that scores with their mean, which ranks better than any one of them. The first --validation passages of the validation split
+as one that scores with their mean (it put the right candidate first more often than one
+network did: data/README.md). The first --validation passages of the validation split
 report how often the right candidate ranks first, by bigrams alone and by the ranker;
 restoration as `unspin eval` measures it comes from there.
 
