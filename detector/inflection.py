@@ -97,17 +97,17 @@ def verb_form(word: str) -> tuple[str, str] | None:
     """(lemma, Penn tag) when `word` is an inflected verb form, even one that is also a noun
     ("taking" → ("take", "VBG"), which inflection_tag leaves alone as the noun "taking")."""
     lower = word.lower()
-    return _form_of(lower, {"VERB": lemminflect.getAllLemmas(lower).get("VERB", ())}, by_rule=True)
+    return _form_of(lower, {"VERB": lemminflect.getAllLemmas(lower).get("VERB", ())})
 
 
-def _form_of(lower: str, lemmas_of: dict[str, tuple[str, ...]], by_rule: bool = False) -> tuple[str, str] | None:
+def _form_of(lower: str, lemmas_of: dict[str, tuple[str, ...]]) -> tuple[str, str] | None:
     """The first (lemma, Penn tag) among `lemmas_of` (upos → candidate lemmas) whose tag
-    form is `lower`; `by_rule`: also forms lemminflect makes by its regular rules."""
+    form is `lower`, forms lemminflect makes by its regular rules included."""
     for upos, lemmas in lemmas_of.items():
         for lemma in lemmas:
             if lemma != lower:
                 for tag in INFLECTED_TAGS[upos]:
-                    if lower in lemminflect.getInflection(lemma, tag=tag, inflect_oov=by_rule):
+                    if lower in lemminflect.getInflection(lemma, tag=tag, inflect_oov=True):
                         return lemma, tag
     return None
 
@@ -121,12 +121,12 @@ def adjective_or_unknown_form(word: str) -> tuple[str, str] | None:
     lower = word.lower()
     known = lemminflect.getAllLemmas(lower)
     if known:
-        return _form_of(lower, {"ADJ": known.get("ADJ", ())}, by_rule=True)
+        return _form_of(lower, {"ADJ": known.get("ADJ", ())})
     # lemminflect's rules guess one lemma ("majorer" → "majore"); the bare stem is tried too;
     # either must be a word lemminflect knows in that part of speech
     stems = tuple(lower[: -len(suffix)] for suffix in ("er", "est", "s", "ed", "ing") if lower.endswith(suffix))
     guesses = {upos: lemminflect.getAllLemmasOOV(lower, upos).get(upos, ()) + stems for upos in INFLECTED_TAGS}
-    return _form_of(lower, {upos: tuple(g for g in found if upos in lemminflect.getAllLemmas(g)) for upos, found in guesses.items()}, by_rule=True)
+    return _form_of(lower, {upos: tuple(g for g in found if upos in lemminflect.getAllLemmas(g)) for upos, found in guesses.items()})
 
 
 def has_form(word: str, tag: str) -> bool:

@@ -21,8 +21,8 @@ neighbouring words (context_search.py) proposed and marked, to 0.601 / 0.690 wit
 generated mapping table's terms ranked with the rest instead of settling the phrase
 (table.py), and to 0.604 / 0.694 as the mean of five networks trained from different
 seeds (0.603 / 0.692 with one). Re-ranking the same candidates without the classifier
-judge and without the triples, a linear model over these features got 0.503 against 0.494 for the hand-set sum
-and 0.513 for this network.
+judge and without the triples, a linear model over these features got 0.503 against 0.494
+for the hand-set sum and 0.513 for this network.
 """
 
 from __future__ import annotations
