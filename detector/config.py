@@ -39,6 +39,10 @@ class Config:
     # with the trained ranker's shares (300 synthetic test examples: top-1 0.589 -> 0.622,
     # top-3 0.685 -> 0.723; model card).
     lm_suggestions: str = "auto"
+    # Flag words a general language model reads far better as a thesaurus neighbour (the
+    # SmolLM2 model, like lm-suggestions); it reads every content word, too slow for the
+    # default (BENCHMARKS.md).
+    channel: bool = False
     max_bytes: int = 5_000_000
     encoding: str = "utf-8"
     # Where each value came from: "default", a config file path or "command line".

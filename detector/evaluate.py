@@ -220,3 +220,59 @@ def evaluate_synthetic(pipeline, dataset_dir: Path, split: str = "test", limit: 
             if is_found(doc.text, span, predicted):
                 restoration.add(doc.text, target, gold_forms, findings)
     return {"spans": spans.metrics(), "restoration": restoration.metrics()}
+
+
+CARRIER = "In this work we describe the {} in detail."
+
+
+def evaluate_coverage(pipeline, pairs_file: Path, candidates) -> dict:
+    """How far candidate generation reaches real substitutions (tortured → correct pairs):
+    of the changed words of equal-length pairs, the share whose correct word is among
+    `candidates(word)` (what the channel detector asks about); of all pairs, the share
+    whose whole correct term the suggesters rank first and among their suggestions for the
+    tortured phrase flagged in a neutral carrier sentence."""
+    import json
+
+    from detector.document import Document
+    from detector.findings import Finding
+    from detector.suggest import MAX_SUGGESTIONS
+
+    pairs = [json.loads(line) for line in pairs_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    words = covered = top1 = listed = 0
+    for pair in pairs:
+        spun, correct = pair["tortured"].lower().split(), pair["correct"].lower().split()
+        if len(spun) == len(correct):
+            for written, original in zip(spun, correct):
+                if written != original:
+                    words += 1
+                    covered += original in {c.lower() for c in candidates(written)}
+        text = CARRIER.format(pair["tortured"])
+        start = text.index(pair["tortured"])
+        finding = Finding("SPUN001", "error", start, start + len(pair["tortured"]), 1.0, "evaluation", "")
+        for suggester in pipeline.suggesters:
+            suggester.suggest(Document.plain("pair", text), [finding])
+        ranked = [normalise_term(s.text) for s in finding.suggestions]
+        top1 += ranked[:1] == [normalise_term(pair["correct"])]
+        listed += normalise_term(pair["correct"]) in ranked
+    return {
+        "pairs": len(pairs),
+        "changed_words": words,
+        "word_coverage": round(covered / max(1, words), 4),
+        "term_top1": round(top1 / max(1, len(pairs)), 4),
+        "term_in_suggestions": round(listed / max(1, len(pairs)), 4),
+        "suggestions_per_finding": MAX_SUGGESTIONS,
+    }
+
+
+def evaluate_real(pipeline, shared: Path, candidates, clean_files: int | None = None) -> dict:
+    """The real sets in one report: pps_dev and real/planted (spans, restoration), BBC tech
+    (false findings per 1,000 words; its first `clean_files` files when given) and
+    candidate coverage on real/pairs_dev."""
+    dev = shared / "dev"
+    tech = sorted((shared / "corpora" / "bbc" / "tech").glob("*.txt"))[:clean_files]
+    return {
+        "pps_dev": evaluate_gold(pipeline, dev / "pps_dev_gold.jsonl", dev / "pps_dev"),
+        "planted": evaluate_gold(pipeline, dev / "real" / "planted_gold.jsonl", dev / "real" / "planted"),
+        "bbc_tech": evaluate_clean(pipeline, tech),
+        "pairs_dev": evaluate_coverage(pipeline, dev / "real" / "pairs_dev.jsonl", candidates),
+    }

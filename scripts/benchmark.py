@@ -14,7 +14,9 @@ measures, each as the median of --repeat runs in fresh processes:
   of it, which also exports the ONNX model into the empty cache folder;
 - the same for that article spun by unspin's spinner (every finding gets suggestions; the
   first check with findings builds the suggestion index into the cache folder);
-- `unspin check --no-model` (tables and quality rules only).
+- `unspin check --no-model` (tables and quality rules only);
+- with the SmolLM2 package installed, the cold checks of both articles with `--channel` (the
+  language model's channel detector reads every content word: far too slow for the folder).
 
 Prints a Markdown table (words/s, wall time, peak RSS, ratios to the baseline) for
 BENCHMARKS.md.
@@ -156,6 +158,10 @@ def main():
     cold = median_run([*default, "--no-cache", str(single)], args.repeat, env)
     cold_spun = median_run([*default, "--no-cache", str(spun)], args.repeat, env)
     help_run = median_run([sys.executable, "-m", "detector", "--help"], args.repeat, env)
+    channel = {}
+    if gguf_folder() is not None:
+        for name, path in (("", single), (" spun", spun)):
+            channel[name] = median_run([*default, "--no-cache", "--channel", str(path)], args.repeat, env)
 
     base = rows["naive baseline (pipeline per file)"]["wall"]
     first = rows["unspin check"]["wall"]
@@ -167,6 +173,8 @@ def main():
     print(f"| cold check of that article spun ({SPIN_RATE:.0%} of eligible words swapped) | {cold_spun['wall']:.2f} | | | {cold_spun['rss']:.0f} |")
     print(f"| first use: ONNX export, then the clean article's check | {first_wall:.2f} | | | {first_rss:.0f} |")
     print(f"| first check with findings: suggestion index built, then the spun article's check | {index_wall:.2f} | | | {index_rss:.0f} |")
+    for name, row in channel.items():
+        print(f"| cold check of the{name} article with --channel | {row['wall']:.2f} | {800 / row['wall']:,.0f} | | {row['rss']:.0f} |")
     print(f"| `unspin --help` | {help_run['wall']:.2f} | | | {help_run['rss']:.0f} |")
     print(f"\nwarm-cache re-run speed-up: {first / rows['unspin check, warm cache']['wall']:.1f}×")
     shutil.rmtree(work, ignore_errors=True)

@@ -83,3 +83,29 @@ def articles(tmp_path):
 def findings_of(stdout: str) -> dict[str, list[dict]]:
     report = json.loads(stdout)
     return {f["path"]: f["findings"] for f in report["files"]}
+
+
+LM_TEXTS = ["The Foreign Minister spoke at a press conference on Tuesday.", "Researchers used artificial intelligence to sort the images."]
+
+
+@pytest.fixture(scope="session")
+def tiny_lm_cache(tmp_path_factory):
+    """A cache folder holding a tiny randomly initialised Llama and byte-level BPE tokenizer
+    where the language-model judge keeps its converted SmolLM2."""
+    import torch
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+
+    from detector.suggest import lm
+
+    cache = tmp_path_factory.mktemp("lm-cache")
+    folder = cache / "lm" / lm.NAME
+    bpe = Tokenizer(models.BPE())
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.train_from_iterator(LM_TEXTS, trainers.BpeTrainer(vocab_size=300, special_tokens=[lm.DOCUMENT_START], initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, eos_token=lm.DOCUMENT_START)
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=bpe.get_vocab_size(), hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=4)
+    LlamaForCausalLM(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return cache

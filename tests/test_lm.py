@@ -5,8 +5,6 @@ import math
 
 import pytest
 import torch
-from tokenizers import Tokenizer, models, pre_tokenizers, trainers
-from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
 from detector.api import build_suggester
 from detector.document import Document
@@ -16,28 +14,10 @@ from detector.suggest import lm
 from detector.suggest.ranker import shipped_ranker_digest
 from detector.tables import MappingTable
 
-TEXTS = ["The Foreign Minister spoke at a press conference on Tuesday.", "Researchers used artificial intelligence to sort the images."]
-
 
 @pytest.fixture(scope="module")
-def converted(tmp_path_factory):
-    """A cache folder holding a tiny model and byte-level BPE tokenizer as the judge saves them."""
-    cache = tmp_path_factory.mktemp("lm-cache")
-    folder = cache / "lm" / lm.NAME
-    bpe = Tokenizer(models.BPE())
-    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    bpe.train_from_iterator(TEXTS, trainers.BpeTrainer(vocab_size=300, special_tokens=[lm.DOCUMENT_START], initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, eos_token=lm.DOCUMENT_START)
-    torch.manual_seed(0)
-    config = LlamaConfig(vocab_size=bpe.get_vocab_size(), hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=4)
-    LlamaForCausalLM(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return cache
-
-
-@pytest.fixture(scope="module")
-def judge(converted):
-    return lm.LanguageModelJudge.load(converted)
+def judge(tiny_lm_cache):
+    return lm.LanguageModelJudge.load(tiny_lm_cache)
 
 
 def full_log_likelihood(judge, text: str) -> float:

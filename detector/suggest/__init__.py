@@ -22,6 +22,7 @@ from detector.document import Document
 from detector.findings import Finding, Suggestion
 
 MAX_SUGGESTIONS = 5
+CHANNEL_SOURCE = "channel"  # detectors/channel.py's findings carry their own first suggestion
 JUDGED_CANDIDATES = 15  # kept per finding after each judge, for the next (slower) one
 
 
@@ -126,4 +127,8 @@ class SpinSuggester:
                 ranked.sort(key=lambda c: -c.prior)
                 del ranked[JUDGED_CANDIDATES:]
         for finding, ranked in pending:
-            finding.suggestions = [Suggestion(c.text, min(1.0, c.prior)) for c in ranked[:MAX_SUGGESTIONS]]
+            # the channel detector's candidate won a language model's reading of the whole
+            # window and its right context, which no judge here reads
+            first = finding.suggestions[:1] if finding.source == CHANNEL_SOURCE else []
+            rest = [Suggestion(c.text, min(1.0, c.prior)) for c in ranked if not first or c.text.lower() != first[0].text.lower()]
+            finding.suggestions = (first + rest)[:MAX_SUGGESTIONS]

@@ -1,0 +1,295 @@
+"""SPUN001 from channel evidence: a word whose thesaurus neighbour reads far better in its place.
+
+A spinner swaps a word for a synonym of the wrong sense ("premium rates" for "interest
+rates"); whatever spinner made it, the original then reads much better there than the
+swap. For each content word w this detector asks a general language model (SmolLM2-135M,
+the `lm` extra) for the gain of its best candidate c: log P(text with c) - log P(text
+with w), over c and the words after it. Candidates are w's thesaurus neighbours both ways
+(the words whose entries list w, and w's own synonyms) in w's inflection and casing
+(WordCandidates.neighbours in suggest/words.py); adjacent pairs of them are tried jointly
+("resistance pioneer" for "opposition leader": neither word alone need read better).
+
+It is a cascade, because the language model costs about 3 ms a token here: one pass over
+each window of text gives the next-token distribution at every word, which scores every
+candidate's first token for free; only the words where a candidate's first token reads
+LEFT_GAIN better than w's from the left are rescored over their right context, from the
+window's cached prefix. A gain becomes a probability by a logistic fit (data/channel.json,
+made by scripts/fit_channel.py from real tortured phrases of the training pairs planted in
+training news, and clean training news).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+from detector.document import Document
+from detector.findings import Finding, Suggestion
+from detector.rules import SPUN_PHRASE
+from detector.spinner import FUNCTION_WORDS
+from detector.suggest import CHANNEL_SOURCE, wordfreq_frequency, zipf
+
+NAME = CHANNEL_SOURCE
+WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“‘(]?[A-Z0-9])|\n\s*\n")
+WINDOW_TOKENS = 160
+BATCH = 48  # continuations a forward pass
+CANDIDATES = 100  # per word, from the thesaurus both ways, before the language model prunes them
+KEPT = 4  # per word, rescored over the right context
+PAIRED = 3  # per word of an adjacent pair, combined jointly
+RIGHT_CHARACTERS = 30  # of text after the word, in every rescored continuation
+# Rescored only where a candidate's first token reads at least this much better (nats) than
+# the word's own from the left; a pair, where one of its words does.
+LEFT_GAIN = 2.0
+MIN_LETTERS = 3
+
+
+FEATURES = ("gain", "left", "pair", "word_zipf", "candidate_zipf")
+
+
+@dataclass
+class Calibration:
+    """P(spun) = 1 / (1 + exp(-(weights · features + intercept))), over FEATURES."""
+
+    weights: dict[str, float]
+    intercept: float
+
+    def probability(self, features: dict[str, float]) -> float:
+        z = self.intercept + sum(self.weights[name] * features[name] for name in FEATURES)
+        return 1 / (1 + math.exp(-max(-50.0, min(50.0, z))))
+
+    @property
+    def version(self) -> str:
+        return ",".join(f"{self.weights[n]:.4f}" for n in FEATURES) + f",{self.intercept:.4f}"
+
+    @classmethod
+    def shipped(cls) -> "Calibration":
+        data = json.loads((resources.files("detector") / "data" / "channel.json").read_text(encoding="utf-8"))
+        return cls(data["weights"], data["intercept"])
+
+
+@dataclass
+class Gain:
+    start: int
+    end: int
+    replacement: str
+    gain: float
+    left: float = 0.0  # the best candidate's first-token gain from the left alone
+
+    def features(self, text: str, frequency=wordfreq_frequency) -> dict[str, float]:
+        """What the calibration reads: the gains, whether a pair, and how common the
+        written words and the candidate's are (a spinner's swap is often the rarer word)."""
+        written, candidate = text[self.start : self.end].lower().split(), self.replacement.lower().split()
+        return {
+            "gain": self.gain,
+            "left": self.left,
+            "pair": float(len(written) > 1),
+            "word_zipf": min(zipf(frequency(w)) for w in written),
+            "candidate_zipf": min(zipf(frequency(w)) for w in candidate),
+        }
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for match in SENTENCE_END.finditer(text):
+        spans.append((pos, match.start()))
+        pos = match.end()
+    spans.append((pos, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+def content_words(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Word spans a spinner would swap: not function words, not numbers, not names (a
+    capitalised word inside a sentence)."""
+    out = []
+    for match in WORD.finditer(text, start, end):
+        word = match.group()
+        initial = not text[start : match.start()].strip(" \"'“‘(")
+        if len(word) < MIN_LETTERS or word.lower() in FUNCTION_WORDS or (word[0].isupper() and not initial) or word.isupper():
+            continue
+        out.append(match.span())
+    return out
+
+
+class ChannelScorer:
+    """The language model's side: one pass over a window, then continuations from its cache."""
+
+    def __init__(self, model, tokenizer):
+        self.model = model
+        self.tokenizer = tokenizer
+        self.bos = tokenizer.convert_tokens_to_ids("<|endoftext|>")
+        self._first_token = {}
+        if tokenizer.pad_token is None:
+            tokenizer.pad_token = tokenizer.eos_token
+        tokenizer.padding_side = "right"
+
+    def first_token(self, text: str) -> int:
+        if text not in self._first_token:
+            self._first_token[text] = self.tokenizer(text)["input_ids"][0]
+        return self._first_token[text]
+
+    def window(self, text: str):
+        """(token start offsets, next-token log-probabilities, key/value cache) for text."""
+        import torch
+
+        encoded = self.tokenizer(text, return_offsets_mapping=True)
+        ids = torch.tensor([[self.bos, *encoded["input_ids"]]])
+        with torch.inference_mode():
+            out = self.model(input_ids=ids, use_cache=True)
+        starts = [a for a, _ in encoded["offset_mapping"]]
+        return starts, torch.log_softmax(out.logits[0].float(), -1), out.cache
+
+    def continuations(self, cache, logp, requests: list[tuple[int, str]]) -> list[float]:
+        """log P(text | the window's first `prefix` tokens) for each (prefix, text), in
+        batches that share the window's cache: each row's attention mask hides the
+        cached tokens past its own prefix, and its positions continue from there."""
+        import torch
+
+        out = [0.0] * len(requests)
+        order = sorted(range(len(requests)), key=lambda i: requests[i][0])
+        for b in range(0, len(order), BATCH):
+            rows = order[b : b + BATCH]
+            prefixes = torch.tensor([requests[i][0] + 1 for i in rows])  # the document-start token comes first
+            enc = self.tokenizer([requests[i][1] for i in rows], return_tensors="pt", padding=True)
+            ids, mask = enc["input_ids"], enc["attention_mask"]
+            past = int(prefixes.max())
+            branch = copy.deepcopy(cache)
+            branch.crop(past - cache.get_seq_length())
+            branch.batch_repeat_interleave(len(rows))
+            seen = (torch.arange(past)[None, :] < prefixes[:, None]).to(mask.dtype)
+            positions = prefixes[:, None] + torch.arange(ids.shape[1])[None, :]
+            with torch.inference_mode():
+                logits = self.model(input_ids=ids, attention_mask=torch.cat([seen, mask], 1), position_ids=positions, cache=branch).logits
+            picked = torch.log_softmax(logits[:, :-1].float(), -1).gather(2, ids[:, 1:, None])[..., 0]
+            firsts = logp[prefixes - 1, ids[:, 0]]
+            for i, total in zip(rows, (firsts + (picked * mask[:, 1:]).sum(1)).tolist()):
+                out[i] = total
+        return out
+
+
+class ChannelDetector:
+    name = NAME
+
+    def __init__(self, load_scorer, candidates, calibration: Calibration, model_name: str = ""):
+        """`load_scorer()`: the ChannelScorer, built on the first document with candidates
+        (loading the language model takes seconds); `candidates(word)`: the words `word`
+        could stand for, in its inflection and casing."""
+        self._load_scorer = load_scorer
+        self._scorer = None
+        self.candidates = candidates
+        self.calibration = calibration
+        self.version = f"{model_name}:{calibration.version}"
+
+    @property
+    def scorer(self) -> ChannelScorer:
+        if self._scorer is None:
+            self._scorer = self._load_scorer()
+        return self._scorer
+
+    def detect_many(self, docs: list[Document]) -> list[list[Finding]]:
+        return [self.detect(doc) for doc in docs]
+
+    def detect(self, doc: Document) -> list[Finding]:
+        scored = [(self.calibration.probability(g.features(doc.text)), g) for a, b in self._windows(doc.text) for g in self.gains(doc.text, a, b)]
+        return [self._finding(score, g) for score, g in _strongest(scored)]
+
+    def _finding(self, score: float, gain: Gain) -> Finding:
+        return Finding(
+            rule=SPUN_PHRASE.code,
+            severity="error" if score >= 0.9 else "warning",
+            start=gain.start,
+            end=gain.end,
+            score=score,
+            source=NAME,
+            message=f"reads as a synonym swap for '{gain.replacement}' (a language model finds that {gain.gain:.1f} nats likelier here)",
+            suggestions=[Suggestion(gain.replacement, score)],
+        )
+
+    def _windows(self, text: str) -> list[tuple[int, int]]:
+        """Runs of whole sentences of about WINDOW_TOKENS tokens (4 characters a token)."""
+        out: list[tuple[int, int]] = []
+        for a, b in sentences(text):
+            if out and b - out[-1][0] <= WINDOW_TOKENS * 4:
+                out[-1] = (out[-1][0], b)
+            else:
+                out.append((a, b))
+        return out
+
+    def gains(self, text: str, start: int, end: int) -> list[Gain]:
+        """The best candidate's gain at each content word and pair of adjacent ones."""
+        words = content_words(text, start, end)
+        options = {span: [c for c in self.candidates(text[span[0] : span[1]])[:CANDIDATES] if not _expands(text[span[0] : span[1]], c)] for span in words}
+        words = [span for span in words if options[span]]
+        if not words:
+            return []
+        starts, logp, cache = self.scorer.window(text[start:end])
+        index = {offset + start: i for i, offset in enumerate(starts)}
+        # (span, token index, the original and its candidates as continuations, left gain)
+        asks: list[tuple[tuple[int, int], int, list[str], list[str], float]] = []
+        at, pruned, suspect = {}, {}, set()
+        for span in words:
+            first = index.get(_token_start(text, start, span))
+            if first is None:
+                continue
+            at[span] = first
+            gap = _gap(text, start, span)
+            here = logp[first]  # the distribution of the word's first token
+            own = float(here[self.scorer.first_token(gap + text[span[0] : span[1]])])
+            scored = sorted(((float(here[self.scorer.first_token(gap + c)]) - own, c) for c in options[span]), reverse=True)
+            pruned[span] = [c for _, c in scored[:PAIRED]]
+            if scored[0][0] >= LEFT_GAIN:
+                suspect.add(span)
+                asks.append((span, first, gap, [c for _, c in scored[:KEPT]], scored[0][0]))
+        for one, two in zip(words, words[1:]):
+            if text[one[1] : two[0]] == " " and one in at and two in at and (one in suspect or two in suspect):
+                asks.append(((one[0], two[1]), at[one], _gap(text, start, one), [f"{a} {b}" for a in pruned[one] for b in pruned[two]], 0.0))
+        requests = []
+        for span, first, gap, candidates, _ in asks:
+            right = _right_context(text, span[1], end)
+            requests += [(first, gap + t + right) for t in [text[span[0] : span[1]], *candidates]]
+        scores = self.scorer.continuations(cache, logp, requests)
+        gains, pos = [], 0
+        for span, _, _, candidates, left in asks:
+            own, theirs = scores[pos], scores[pos + 1 : pos + 1 + len(candidates)]
+            pos += 1 + len(candidates)
+            best = max(range(len(theirs)), key=theirs.__getitem__)
+            gains.append(Gain(span[0], span[1], candidates[best], theirs[best] - own, left))
+        return gains
+
+
+def _expands(word: str, candidate: str) -> bool:
+    """Whether `word` is a short form of `candidate` ("pct" of "percent", "corp" of
+    "corporation"): a clipping reads worse than its expansion without being a swap."""
+    word, candidate = word.lower(), candidate.lower()
+    rest = iter(candidate)
+    return len(word) <= 5 and len(candidate) > len(word) and word[0] == candidate[0] and all(ch in rest for ch in word)
+
+
+def _gap(text: str, window_start: int, span: tuple[int, int]) -> str:
+    return " " if span[0] - 1 >= window_start and text[span[0] - 1] == " " else ""
+
+
+def _token_start(text: str, window_start: int, span: tuple[int, int]) -> int:
+    """Where the word's first token starts: on the space before it, as this tokenizer
+    attaches spaces; the word itself at the window's start or after other characters."""
+    return span[0] - 1 if span[0] - 1 >= window_start and text[span[0] - 1] == " " else span[0]
+
+
+def _right_context(text: str, pos: int, end: int) -> str:
+    right = text[pos : min(end, pos + RIGHT_CHARACTERS)]
+    if pos + RIGHT_CHARACTERS < end and " " in right:
+        right = right[: right.rindex(" ")]
+    return right
+
+
+def _strongest(scored: list[tuple[float, Gain]]) -> list[tuple[float, Gain]]:
+    """Overlapping gains keep the likeliest (a pair's over its words')."""
+    kept: list[tuple[float, Gain]] = []
+    for score, gain in sorted(scored, key=lambda item: -item[0]):
+        if all(gain.end <= k.start or k.end <= gain.start for _, k in kept):
+            kept.append((score, gain))
+    return sorted(kept, key=lambda item: item[1].start)
