@@ -14,9 +14,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from functools import cache
 from pathlib import Path
+
+from detector import atomic
 
 
 def default_cache_dir() -> Path:
@@ -64,9 +65,6 @@ class ResultCache:
     def put(self, key: str, result: dict) -> None:
         path = self._path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False, encoding="utf-8") as handle:
-                json.dump({"key": key, **result}, handle, ensure_ascii=False)
-            os.replace(handle.name, path)
+            atomic.write_text(path, json.dumps({"key": key, **result}, ensure_ascii=False))
         except OSError:
             pass  # a cache that cannot be written only costs time

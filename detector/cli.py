@@ -83,6 +83,10 @@ def with_shared_options(command):
     return command
 
 
+def _terminal() -> bool:
+    return sys.stdout.isatty()
+
+
 def _overrides(**values) -> dict:
     return {name: value for name, value in values.items() if value not in (None, ())}
 
@@ -94,7 +98,7 @@ def _overrides(**values) -> dict:
 @click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), help="Exit 1 when a finding is at or above this severity (default error).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
 @click.option("--stdin-filename", help="Name (and so format) for text read from '-'.")
-@click.option("--color/--no-color", default=None, help="Colour text output (default: when stdout is a terminal).")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour text output; auto: on a terminal unless NO_COLOR is set.")
 @click.option("--no-model", is_flag=True, help="Use the mapping tables and quality rules only (no classifier, no torch).")
 @click.option("--no-cache", is_flag=True, help="Check every file again instead of reusing cached results.")
 @click.option("-j", "--jobs", type=click.IntRange(1), default=1, show_default=True, help="Worker processes (each loads its own model).")
@@ -126,8 +130,8 @@ def check(paths, config_file, tables, threshold, include, exclude, encoding, max
 
                 cache = ResultCache(default_cache_dir(), pipeline.fingerprint)
             results = check_targets(pipeline, targets, stdin_filename, cache=cache, progress=bar.update)
-    color = sys.stdout.isatty() if color is None else color
-    click.echo(render(fmt, Report(results, color=color, tool_version=__version__)), nl=False)
+    color = color == "always" or (color == "auto" and _terminal() and not os.environ.get("NO_COLOR"))
+    click.echo(render(fmt, Report(results, color=color, tool_version=__version__)), nl=False, color=color)
     if fmt != "text":
         for result in results:
             if result.error:
@@ -305,17 +309,20 @@ def evaluate(folder, gold, clean, synthetic, limit, threshold, no_model, no_tabl
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @with_shared_options
-@click.option("--diff", "mode", flag_value="diff", default=True, help="Print a unified diff and change nothing (default).")
-@click.option("--in-place", "mode", flag_value="in-place", help="Rewrite the files (atomically).")
-@click.option("--stdout", "mode", flag_value="stdout", help="Print the fixed text.")
-@click.option("--min-score", type=click.FloatRange(0, 1), default=0.5, show_default=True, help="Apply fixes of findings scoring at least this.")
+@click.option("--diff", is_flag=True, help="Print a unified diff and change nothing (the default).")
+@click.option("--in-place", is_flag=True, help="Rewrite the files (atomically); never read-only files or symlinks.")
+@click.option("--stdout", is_flag=True, help="Print the fixed text.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply guesses (model and searched suggestions) of findings scoring at least --min-score.")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.5, show_default=True, help="With --unsafe-fixes: apply guesses of findings scoring at least this.")
+@click.option("--follow-symlinks", is_flag=True, help="With --in-place: fix a symlink's target instead of refusing it.")
 @click.option("--no-model", is_flag=True, help="Use the mapping tables and quality rules only.")
 @click.option("--stdin-filename", help="Name (and so format) for text read from '-'.")
-def fix(paths, config_file, tables, threshold, include, exclude, encoding, max_bytes, lm_suggestions, channel, mode, min_score, no_model, stdin_filename):
-    """Apply the best suggestion of each finding; --diff shows, --in-place writes, --stdout prints."""
+def fix(paths, config_file, tables, threshold, include, exclude, encoding, max_bytes, lm_suggestions, channel, diff, in_place, stdout, unsafe_fixes, min_score, follow_symlinks, no_model, stdin_filename):
+    """Apply safe fixes (listed table entries, certain repairs); --diff shows (default), --in-place writes, --stdout prints."""
     from detector.api import build_pipeline
-    from detector.files import STDIN, InputError, decode, discover, read_bytes
-    from detector.fix import FixError, apply_edits, plan_edits, unified_diff, write_atomic
+    from detector.atomic import remove_stale
+    from detector.files import STDIN, InputError, decode, discover, encoding_of, read_bytes
+    from detector.fix import FixError, apply_edits, plan_edits, unified_diff, write_fixed
     from detector.readers import read_document
 
     config = _config(
@@ -323,6 +330,12 @@ def fix(paths, config_file, tables, threshold, include, exclude, encoding, max_b
         paths,
         _overrides(tables=tables, threshold=threshold, include=include, exclude=exclude, encoding=encoding, max_bytes=max_bytes, lm_suggestions=lm_suggestions, channel=channel, model=False if no_model else None),
     )
+    chosen = [name for name, on in (("--diff", diff), ("--in-place", in_place), ("--stdout", stdout)) if on]
+    if len(chosen) > 1:
+        raise click.UsageError(f"{' and '.join(chosen)} cannot be combined: choose one")
+    mode = {"--in-place": "in-place", "--stdout": "stdout"}.get(chosen[0] if chosen else "", "diff")
+    if follow_symlinks and mode != "in-place":
+        raise click.UsageError("--follow-symlinks needs --in-place")
     if mode == "in-place" and STDIN in paths:
         raise click.UsageError("--in-place cannot rewrite stdin; use --stdout")
     pipeline, errors = build_pipeline(config)
@@ -330,8 +343,13 @@ def fix(paths, config_file, tables, threshold, include, exclude, encoding, max_b
     for message in errors:
         click.echo(f"unspin: error: {message}", err=True)
     pending = False
-    for target in discover(list(paths), config.extensions, config.include, config.exclude):
+    tidied = set()
+    targets = discover(list(paths), config.extensions, config.include, config.exclude)
+    for number, target in enumerate(targets):
         name = stdin_filename if target.display == STDIN and stdin_filename else target.display
+        if mode == "in-place" and target.path is not None and target.path.parent not in tidied:
+            tidied.add(target.path.parent)
+            remove_stale(target.path.parent)  # what a killed earlier run left half-written
         try:
             original = read_bytes(target, config.max_bytes)
             source = decode(original, config.encoding)
@@ -341,19 +359,21 @@ def fix(paths, config_file, tables, threshold, include, exclude, encoding, max_b
             continue
         doc = read_document(name, source)
         [result] = pipeline.check([doc])
-        edits, skipped = plan_edits(doc, result.findings, min_score)
+        edits, skipped = plan_edits(doc, result.findings, min_score if unsafe_fixes else None)
         fixed = apply_edits(source, edits)
         if skipped:
             click.echo(f"{name}: {skipped} fix(es) skipped: markup inside the flagged words", err=True)
         if mode == "stdout":
+            if len(targets) > 1:  # as head(1) separates files
+                click.echo(f"{'' if number == 0 else chr(10)}==> {name} <==")
             click.echo(fixed, nl=False)
         elif mode == "diff":
-            diff = unified_diff(name, source, fixed)
-            pending |= bool(diff)
-            click.echo(diff, nl=False)
+            patch = unified_diff(name, source, fixed)
+            pending |= bool(patch)
+            click.echo(patch, nl=False)
         elif fixed != source:
             try:
-                write_atomic(target.path, fixed, config.encoding, original)
+                write_fixed(target.path, fixed, encoding_of(original, config.encoding), original, follow_symlinks)
                 click.echo(f"{name}: {len(edits)} fix(es) applied", err=True)
             except (FixError, OSError) as error:
                 click.echo(f"{name}: error: {error}", err=True)

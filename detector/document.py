@@ -49,7 +49,9 @@ class Document:
                 pos = find("\n", pos + 1)
             self._line_starts = starts
         line = bisect.bisect_right(self._line_starts, offset) - 1
-        return line + 1, offset - self._line_starts[line] + 1
+        # a byte-order mark is no column an editor shows
+        bom = line == 0 and self.source.startswith("\ufeff") and offset > 0
+        return line + 1, offset - self._line_starts[line] + 1 - bom
 
     def is_ignored(self, start: int, end: int) -> bool:
         return any(start < ig_end and ig_start < end for ig_start, ig_end in self.ignored)

@@ -88,10 +88,18 @@ def _walk(root: Path, suffixes: set[str], include: list[str], exclude: list[str]
     return found
 
 
+def encoding_of(data: bytes, encoding: str) -> str:
+    """The encoding to read and write `data` with: `encoding`, unless it is the default
+    UTF-8 and a UTF-16 byte-order mark says otherwise."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+        return "utf-16"
+    return encoding
+
+
 def decode(data: bytes, encoding: str) -> str:
-    """Decode strictly; a bad byte is reported with its offset, never guessed around."""
-    if not data:
-        raise InputError("empty file")
+    """Decode strictly; a bad byte is reported with its offset, never guessed around. An
+    empty file is text with nothing in it."""
+    encoding = encoding_of(data, encoding)
     nul = data.find(b"\x00", 0, BINARY_PROBE)
     if nul != -1 and not encoding.lower().startswith("utf-16"):
         raise InputError(f"binary file (NUL byte at offset {nul})")

@@ -16,9 +16,13 @@ def severity_rank(severity: str) -> int:
 class Suggestion:
     text: str
     score: float
+    # Safe: certain to restore the text (a hand-made or user's table entry, a certain
+    # quality repair), so `unspin fix` applies it; otherwise a guess, applied only with
+    # --unsafe-fixes.
+    safe: bool = False
 
     def to_dict(self) -> dict:
-        return {"text": self.text, "score": round(self.score, 4)}
+        return {"text": self.text, "score": round(self.score, 4), "safe": self.safe}
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """Applying suggestions to source files: planning edits that leave markup alone, and
-writing files atomically.
+writing files safely.
 
 A fix replaces the finding's source text with its best suggestion. When markup sits
 inside the flagged span ("Unfamiliar</em> Clergyman"), the suggestion is applied word
@@ -9,14 +9,15 @@ differ, the fix is skipped rather than guessed.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import re
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from detector import atomic
 from detector.document import Document
 from detector.findings import Finding
 
@@ -34,15 +35,19 @@ class Edit:
     replacement: str
 
 
-def plan_edits(doc: Document, findings: list[Finding], min_score: float) -> tuple[list[Edit], int]:
-    """Non-overlapping source edits for findings at or above `min_score`; also the number skipped."""
+def plan_edits(doc: Document, findings: list[Finding], unsafe_min_score: float | None = None) -> tuple[list[Edit], int]:
+    """Non-overlapping source edits: each finding's first safe suggestion, or its first
+    suggestion of all when `unsafe_min_score` is given and the finding scores at least
+    that; also the number skipped for markup."""
     edits: list[Edit] = []
     skipped = 0
     taken_until = -1
     for finding in sorted(findings, key=lambda f: (f.start, -f.score)):
-        if finding.score < min_score or not finding.suggestions or finding.start < taken_until:
+        guesses = unsafe_min_score is not None and finding.score >= unsafe_min_score
+        chosen = next((s for s in finding.suggestions if s.safe or guesses), None)
+        if chosen is None or finding.start < taken_until:
             continue
-        replacement = finding.suggestions[0].text
+        replacement = chosen.text
         visible = doc.text[finding.checked_start : finding.checked_end]
         if doc.source[finding.start : finding.end] == visible:
             planned = [Edit(finding.start, finding.end, replacement)]
@@ -84,26 +89,25 @@ def unified_diff(path: str, before: str, after: str) -> str:
     )
 
 
-def write_atomic(path: Path, text: str, encoding: str, original: bytes) -> None:
-    """Replace `path` with `text` all at once, keeping its permissions.
+def write_fixed(path: Path, text: str, encoding: str, original: bytes, follow_symlinks: bool = False) -> None:
+    """Replace `path` with `text` all at once (atomic.py), keeping its permissions and owner.
 
-    The new content goes to a temporary file in the same folder, is flushed to disk and
-    renamed over the original, so a reader (or a crash) sees either the old file or the
-    new one, never half of it. A file that changed since it was read is not touched.
+    A symlink is refused unless `follow_symlinks`, which writes its target (replacing the
+    link would leave the target unfixed); so is a read-only file, whose mode says that no
+    tool should change it. A file that changed since it was read is not touched.
     """
-    data = text.encode(encoding)
-    folder = path.parent
-    mode = stat.S_IMODE(path.stat().st_mode)
-    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.name}.", suffix=".unspin-tmp", delete=False)
-    try:
-        with handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(handle.name, mode)
+    if path.is_symlink():
+        if not follow_symlinks:
+            raise FixError("is a symlink; not written (--follow-symlinks writes its target)")
+        path = path.resolve()
+    info = path.stat()
+    if not stat.S_IMODE(info.st_mode) & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK):
+        raise FixError("is read-only; not written")
+    with atomic.replacing(path) as temporary:
+        temporary.write_bytes(text.encode(encoding))
+        os.chmod(temporary, stat.S_IMODE(info.st_mode))
+        if (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
+            with contextlib.suppress(PermissionError):  # only root may give a file away
+                os.chown(temporary, info.st_uid, info.st_gid)
         if path.read_bytes() != original:
             raise FixError("file changed since it was read; not written")
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise

@@ -14,6 +14,7 @@ class Rule:
     name: str
     severity: str
     summary: str
+    safe_fix: bool = False  # its suggestion is a certain repair (findings.Suggestion.safe)
 
 
 SPUN_PHRASE = Rule(

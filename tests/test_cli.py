@@ -1,3 +1,4 @@
+import codecs
 import json
 import os
 import subprocess
@@ -24,7 +25,7 @@ FINDING_SCHEMA = {
         "message": {"type": "string"},
         "suggestions": {
             "type": "array",
-            "items": {"type": "object", "required": ["text", "score"], "properties": {"text": {"type": "string"}, "score": {"type": "number"}}},
+            "items": {"type": "object", "required": ["text", "score", "safe"], "properties": {"text": {"type": "string"}, "score": {"type": "number"}, "safe": {"type": "boolean"}}},
         },
     },
 }
@@ -213,7 +214,6 @@ def _bad_input_line(run_cli, *paths, **kwargs):
 @pytest.mark.parametrize(
     "name, content, reason",
     [
-        ("empty.txt", b"", "empty file"),
         ("binary.txt", b"abc\x00\x01\x02", "binary file (NUL byte at offset 3)"),
         ("latin1.txt", "caf\u00e9 unfamiliar clergyman".encode("latin-1"), "invalid UTF-8 at byte 3"),
     ],
@@ -225,6 +225,28 @@ def test_bad_files_give_one_line_and_the_run_goes_on(run_cli, articles, name, co
     error_lines = [line for line in out.splitlines() if "error:" in line]
     assert len(error_lines) == 1 and str(bad) in error_lines[0] and reason in error_lines[0]
     assert "Unfamiliar Clergyman" in out  # the good file was still checked
+
+
+def test_empty_files_are_checked_clean(run_cli, tmp_path):
+    empty = tmp_path / "empty.md"
+    empty.write_bytes(b"")
+    code, out, err = run_cli("check", "--format", "json", str(empty))
+    assert code == 0, err
+    [result] = json.loads(out)["files"]
+    assert result["error"] is None and result["findings"] == [] and result["words"] == 0
+
+
+def test_a_utf8_bom_is_no_column_and_utf16_with_a_bom_is_decoded(run_cli, tmp_path):
+    text = "The Unfamiliar Clergyman spoke.\n"
+    (tmp_path / "bom8.txt").write_bytes(codecs.BOM_UTF8 + text.encode("utf-8"))
+    (tmp_path / "bom16.txt").write_bytes(text.encode("utf-16"))  # with its byte-order mark
+    code, out, err = run_cli("check", "--format", "json", "--no-model", str(tmp_path / "bom8.txt"), str(tmp_path / "bom16.txt"))
+    utf8, utf16 = json.loads(out)["files"]
+    assert (utf8["findings"][0]["column"], utf8["findings"][0]["start"], utf8["findings"][0]["text"]) == (5, 5, "Unfamiliar Clergyman")
+    assert utf16["error"] is None and (utf16["findings"][0]["column"], utf16["findings"][0]["start"]) == (5, 4)
+    code, _, err = run_cli("fix", "--in-place", str(tmp_path / "bom16.txt"))
+    assert code == 0, err
+    assert (tmp_path / "bom16.txt").read_bytes() == "The Foreign Minister spoke.\n".encode("utf-16")
 
 
 def test_encoding_option_overrides_utf8(run_cli, articles):
@@ -293,3 +315,24 @@ def test_console_script_runs_without_traceback(tmp_path):
     assert proc.returncode == 2
     assert proc.stdout.splitlines()[0] == f"{missing}: error: no such file or directory"
     assert "Traceback" not in proc.stderr
+
+
+def test_color_always_never_and_no_color(run_cli, tmp_path, monkeypatch):
+    story = tmp_path / "s.txt"
+    story.write_text("The Unfamiliar Clergyman spoke.\n", encoding="utf-8")
+    assert "\x1b[" in run_cli("check", "--no-model", "--color", "always", str(story))[1]
+    assert "\x1b[" not in run_cli("check", "--no-model", "--color", "never", str(story))[1]
+    monkeypatch.setattr("detector.cli._terminal", lambda: True)
+    assert "\x1b[" in run_cli("check", "--no-model", str(story))[1]
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in run_cli("check", "--no-model", str(story))[1]
+    assert run_cli("check", "--color", "sometimes", str(story))[0] == 2
+
+
+def test_a_missing_table_is_one_plain_line(run_cli, tmp_path):
+    story = tmp_path / "s.txt"
+    story.write_text("Plain text.\n", encoding="utf-8")
+    code, out, err = run_cli("check", "--no-model", "--table", str(tmp_path / "nope.tsv"), str(story))
+    assert code == 2
+    assert f"{tmp_path / 'nope.tsv'}: cannot read table: no such file or directory" in err
+    assert "Errno" not in err and "Traceback" not in err

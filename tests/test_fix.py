@@ -1,7 +1,9 @@
+import json
 import stat
 
 import pytest
 
+import detector.atomic
 import detector.fix
 
 
@@ -18,14 +20,62 @@ def test_diff_prints_changes_and_changes_nothing(run_cli, article):
     code, out, _ = run_cli("fix", "--diff", str(article))
     assert code == 1
     assert "-Two **Unfamiliar Clergymen** met at a squeeze meeting. The the end." in out
-    assert "+Two **Foreign Ministers** met at a press conference. The end." in out
+    assert "+Two **Foreign Ministers** met at a press conference. The the end." in out
     assert article.read_bytes() == before
+
+
+def test_only_safe_fixes_by_default_and_guesses_with_unsafe_fixes(run_cli, tmp_path):
+    # a doubled word can be meant ("that that"), and a model's or searched guess can change
+    # a fact ("calls off" -> "calls"): neither is applied unless asked for
+    story = tmp_path / "s.txt"
+    story.write_text("Union calls off strike at port. The the Unfamiliar Clergyman spoke.\n", encoding="utf-8")
+    code, out, _ = run_cli("fix", "--stdout", str(story))
+    assert out == "Union calls off strike at port. The the Foreign Minister spoke.\n"
+    code, out, _ = run_cli("fix", "--stdout", "--unsafe-fixes", str(story))
+    assert "The Foreign Minister spoke." in out
+
+
+def test_json_marks_each_suggestion_safe_or_not(run_cli, tmp_path):
+    story = tmp_path / "s.txt"
+    story.write_text("The Unfamiliar Clergyman spoke. The the end. Caf\u00c3\u00a9 open.\n", encoding="utf-8")
+    code, out, _ = run_cli("check", "--format", "json", "--no-model", str(story))
+    by_rule = {f["rule"]: f["suggestions"][0]["safe"] for f in json.loads(out)["files"][0]["findings"]}
+    assert by_rule == {"SPUN001": True, "QUAL008": False, "QUAL002": True}
+
+
+@pytest.mark.parametrize("flags", [("--diff", "--in-place"), ("--stdout", "--in-place"), ("--diff", "--stdout"), ("--follow-symlinks",)])
+def test_mode_flags_are_exclusive(run_cli, article, flags):
+    before = article.read_bytes()
+    code, _, err = run_cli("fix", *flags, str(article))
+    assert code == 2 and ("cannot be combined" in err or "needs --in-place" in err)
+    assert article.read_bytes() == before
+
+
+def test_in_place_refuses_read_only_files(run_cli, article):
+    article.chmod(0o444)
+    before = article.read_bytes()
+    code, _, err = run_cli("fix", "--in-place", str(article))
+    assert code == 2 and f"{article}: error: is read-only; not written" in err
+    assert article.read_bytes() == before and stat.S_IMODE(article.stat().st_mode) == 0o444
+
+
+def test_in_place_refuses_symlinks_unless_asked_then_fixes_the_target(run_cli, article, tmp_path):
+    link = tmp_path / "link.md"
+    link.symlink_to(article)
+    before = article.read_bytes()
+    code, _, err = run_cli("fix", "--in-place", str(link))
+    assert code == 2 and "is a symlink; not written (--follow-symlinks writes its target)" in err
+    assert link.is_symlink() and article.read_bytes() == before
+    code, _, err = run_cli("fix", "--in-place", "--follow-symlinks", str(link))
+    assert code == 0, err
+    assert link.is_symlink() and "Foreign Ministers" in article.read_text()
+    assert stat.S_IMODE(article.stat().st_mode) == 0o640
 
 
 def test_in_place_rewrites_keeping_markup_and_permissions(run_cli, article):
     code, _, err = run_cli("fix", "--in-place", str(article))
     assert code == 0, err
-    assert article.read_text() == "# News\n\nTwo **Foreign Ministers** met at a press conference. The end.\n"
+    assert article.read_text() == "# News\n\nTwo **Foreign Ministers** met at a press conference. The the end.\n"
     assert stat.S_IMODE(article.stat().st_mode) == 0o640
     assert [p.name for p in article.parent.iterdir()] == ["story.md"]
 
@@ -37,9 +87,11 @@ def test_markup_inside_a_span_is_kept_word_by_word(run_cli, tmp_path):
     assert out == "<p>The <em>Foreign</em> Minister spoke.</p>"
 
 
-def test_min_score_filters_fixes(run_cli, article):
-    code, out, _ = run_cli("fix", "--stdout", "--min-score", "0.99", str(article))
-    assert "Unfamiliar Clergymen" in out and "The end." in out  # only the certain quality fix (score 1)
+def test_min_score_filters_guesses(run_cli, article):
+    code, out, _ = run_cli("fix", "--stdout", "--unsafe-fixes", "--min-score", "0.99", str(article))
+    assert "Foreign Ministers" in out and "The end." in out  # the table's and the doubled word's (score 1)
+    code, out, _ = run_cli("fix", "--stdout", "--unsafe-fixes", "--min-score", "1", str(article))
+    assert "Foreign Ministers" in out  # safe fixes whatever their score
 
 
 def test_interrupted_write_leaves_the_original_intact(run_cli, article, monkeypatch):
@@ -48,9 +100,9 @@ def test_interrupted_write_leaves_the_original_intact(run_cli, article, monkeypa
     def crash(*args):
         raise KeyboardInterrupt  # as if the process were stopped between write and rename
 
-    monkeypatch.setattr(detector.fix.os, "replace", crash)
+    monkeypatch.setattr(detector.atomic.os, "replace", crash)
     with pytest.raises(KeyboardInterrupt):
-        detector.fix.write_atomic(article, "new text", "utf-8", before)
+        detector.fix.write_fixed(article, "new text", "utf-8", before)
     assert article.read_bytes() == before
     assert [p.name for p in article.parent.iterdir()] == ["story.md"]
 
@@ -59,7 +111,7 @@ def test_a_file_changed_since_it_was_read_is_not_written(article):
     before = article.read_bytes()
     article.write_text("edited by someone else\n")
     with pytest.raises(detector.fix.FixError, match="changed since it was read"):
-        detector.fix.write_atomic(article, "new text", "utf-8", before)
+        detector.fix.write_fixed(article, "new text", "utf-8", before)
     assert article.read_text() == "edited by someone else\n"
 
 
@@ -73,3 +125,10 @@ def test_unreadable_input_is_reported_and_others_fixed(run_cli, article, tmp_pat
     assert code == 2
     assert f"{tmp_path / 'missing.md'}: error: no such file or directory" in err
     assert "Foreign Ministers" in article.read_text()
+
+
+def test_stdout_separates_several_files(run_cli, tmp_path):
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text("The Unfamiliar Clergyman spoke.\n", encoding="utf-8")
+    code, out, _ = run_cli("fix", "--stdout", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"))
+    assert out == f"==> {tmp_path / 'a.txt'} <==\nThe Foreign Minister spoke.\n\n==> {tmp_path / 'b.txt'} <==\nThe Foreign Minister spoke.\n"

@@ -65,6 +65,19 @@ def test_boilerplate_lines_are_info():
     ]
 
 
+def test_caption_credit_lines_are_boilerplate_but_prose_about_photos_is_not():
+    text = (
+        "Protesters gather in the capital, 13 September 2023. PHOTO AFP\n"
+        "The minister poses for a photo (Photo: Reuters)\n"
+        "She said the photo AP ran was old, and the AFP story was right.\n"
+        "He took a photo in the park.\n"
+    )
+    assert [t for _, _, t, _, _ in only(text, "QUAL007")] == [
+        "Protesters gather in the capital, 13 September 2023. PHOTO AFP",
+        "The minister poses for a photo (Photo: Reuters)",
+    ]
+
+
 def test_doubled_words_but_not_grammatical_ones():
     text = "The the minister said that that was what he had had in in mind."
     assert only(text, "QUAL008") == [(0, 7, "The the", "warning", ["The"]), (52, 57, "in in", "warning", ["in"])]

@@ -6,7 +6,7 @@ from detector.document import Document
 from detector.findings import Finding, Suggestion
 from detector.inflection import carry_over
 from detector.detectors import PerDocument
-from detector.tables import MappingTable
+from detector.tables import GENERATED, MappingTable
 
 RULE = "SPUN001"
 ERROR_SCORE = 0.9
@@ -34,7 +34,7 @@ class TableDetector(PerDocument):
                     source=self.name,
                     message=f"spun phrase listed in the {match.entry.source} table",
                     suggestions=[
-                        Suggestion(term, match.entry.score * (1 - 0.05 * rank)) for rank, term in enumerate(canonical)
+                        Suggestion(term, match.entry.score * (1 - 0.05 * rank), match.entry.source != GENERATED) for rank, term in enumerate(canonical)
                     ],
                 )
             )

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
+from detector import atomic
+
 WEIGHTS = "model.safetensors"
 SETTINGS = "config.json"
 MANIFEST = "manifest.json"
@@ -63,16 +65,16 @@ def shipped_model_dir() -> Path | None:
 def save_model(folder: Path, state: dict, settings: ModelSettings) -> dict[str, str]:
     from safetensors.torch import save_file
 
-    folder.mkdir(parents=True, exist_ok=True)
-    save_file({k: v.detach().to("cpu").half().contiguous() for k, v in state.items()}, str(folder / WEIGHTS))
+    with atomic.replacing(folder / WEIGHTS) as temporary:
+        save_file({k: v.detach().to("cpu").half().contiguous() for k, v in state.items()}, str(temporary))
     return save_settings(folder, settings)
 
 
 def save_settings(folder: Path, settings: ModelSettings) -> dict[str, str]:
     """Write config.json and the manifest of SHA-256 sums; (file name → sum)."""
-    (folder / SETTINGS).write_text(json.dumps(settings.__dict__, indent=2) + "\n")
+    atomic.write_text(folder / SETTINGS, json.dumps(settings.__dict__, indent=2) + "\n")
     sums = {name: sha256(folder / name) for name in (WEIGHTS, SETTINGS)}
-    (folder / MANIFEST).write_text(json.dumps({"version": settings.version, "sha256": sums}, indent=2) + "\n")
+    atomic.write_text(folder / MANIFEST, json.dumps({"version": settings.version, "sha256": sums}, indent=2) + "\n")
     return sums
 
 

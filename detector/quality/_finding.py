@@ -1,4 +1,4 @@
-"""Building quality findings: a certain fix becomes the single suggestion, score 1."""
+"""Building quality findings: a fix becomes the single suggestion, safe when the rule's repair is certain."""
 
 from __future__ import annotations
 
@@ -15,5 +15,5 @@ def finding(rule: Rule, start: int, end: int, message: str, fix: str | None = No
         score=score,
         source="quality",
         message=message,
-        suggestions=[Suggestion(fix, score)] if fix is not None else [],
+        suggestions=[Suggestion(fix, score, rule.safe_fix)] if fix is not None else [],
     )

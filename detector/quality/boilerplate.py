@@ -19,11 +19,20 @@ LINE = re.compile(
     r"|(?:getty images|reuters/|ap photo|afp photo)\b).*$",
     re.IGNORECASE | re.MULTILINE,
 )
+# A caption whose credit closes the line: "…, 13 September 2023. PHOTO AFP".
+CREDIT = re.compile(
+    r"^[ \t]*\S.*?[ \t(](?:PHOTO|Photo|photo|PICTURE|Picture|IMAGE|Image)[ \t]*[:/|]?[ \t]*"
+    r"(?:AFP|AP|REUTERS|Reuters|EPA|Getty Images|Xinhua|Bloomberg|PA|ANP|ANSA)(?:/[^\n]*?)?\)?\.?[ \t]*$",
+    re.MULTILINE,
+)
 
 
 def check(text: str):
-    found = []
-    for match in LINE.finditer(text):
+    found, seen = [], set()
+    for match in sorted([*LINE.finditer(text), *CREDIT.finditer(text)], key=lambda m: m.start()):
+        if match.start() in seen:
+            continue
+        seen.add(match.start())
         start = match.start() + len(match.group()) - len(match.group().lstrip())
         end = match.start() + len(match.group().rstrip())
         if end > start:

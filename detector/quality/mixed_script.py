@@ -14,7 +14,7 @@ import unicodedata
 from detector.quality._finding import finding
 from detector.rules import Rule
 
-RULE = Rule("QUAL001", "mixed-script-word", "error", "A Cyrillic or Greek look-alike letter hides inside a Latin word.")
+RULE = Rule("QUAL001", "mixed-script-word", "error", "A Cyrillic or Greek look-alike letter hides inside a Latin word.", safe_fix=True)
 WORD = re.compile(r"[^\W\d_]+")
 LOOKALIKES = str.maketrans(
     "аеорсухіјѕԁԛԝһӏвкмнтАВЕКМНОРСТХІЈЅУԌοαενρτυχικΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",

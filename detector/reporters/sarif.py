@@ -71,6 +71,7 @@ def render(report: Report) -> str:
                 entry["fixes"] = [
                     {
                         "description": {"text": f'Replace with "{s.text}"'},
+                        "properties": {"safe": s.safe},
                         "artifactChanges": [
                             {
                                 "artifactLocation": location,

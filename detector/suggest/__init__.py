@@ -22,6 +22,7 @@ from detector.document import Document
 from detector.findings import Finding, Suggestion
 
 MAX_SUGGESTIONS = 5
+LISTED = "table"  # the source of candidates from hand-made and users' table entries: settled, safe to apply
 CHANNEL_SOURCE = "channel"  # detectors/channel.py's findings carry their own first suggestion
 JUDGED_CANDIDATES = 15  # kept per finding after each judge, for the next (slower) one
 
@@ -121,7 +122,7 @@ class SpinSuggester:
         spun = [f for f in findings if f.rule.startswith("SPUN")]
         pending = [(finding, self.candidates(doc.text, finding.start, finding.end)) for finding in spun]
         for judge in self.judges:
-            if any(c.source != "table" for _, ranked in pending for c in ranked):
+            if any(c.source != LISTED for _, ranked in pending for c in ranked):
                 judge.rescore(doc, pending)
             for _, ranked in pending:
                 ranked.sort(key=lambda c: -c.prior)
@@ -130,5 +131,5 @@ class SpinSuggester:
             # the channel detector's candidate won a language model's reading of the whole
             # window and its right context, which no judge here reads
             first = finding.suggestions[:1] if finding.source == CHANNEL_SOURCE else []
-            rest = [Suggestion(c.text, min(1.0, c.prior)) for c in ranked if not first or c.text.lower() != first[0].text.lower()]
+            rest = [Suggestion(c.text, min(1.0, c.prior), c.source == LISTED) for c in ranked if not first or c.text.lower() != first[0].text.lower()]
             finding.suggestions = (first + rest)[:MAX_SUGGESTIONS]

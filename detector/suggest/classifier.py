@@ -18,6 +18,7 @@ against 0.395; collocations.py). Behind the trained ranker (ranker.py) it still 
 from __future__ import annotations
 
 from detector.document import Document
+from detector.suggest import LISTED
 
 TOP = 3
 WEIGHT = 3.0
@@ -35,7 +36,7 @@ class ClassifierJudge:
         for finding, ranked in pending:
             before, after = max(0, finding.start - SIDE), min(len(doc.text), finding.end + SIDE)
             for candidate in ranked[:TOP]:
-                if candidate.source != "table":
+                if candidate.source != LISTED:
                     offset = finding.start - before
                     variants.append(doc.text[before : finding.start] + candidate.text + doc.text[finding.end : after])
                     places.append((candidate, offset, offset + len(candidate.text)))

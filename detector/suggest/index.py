@@ -14,14 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import re
 import sqlite3
-import tempfile
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from detector import atomic
 from detector.suggest import wordfreq_frequency
 
 FORMAT = "3"
@@ -131,19 +130,12 @@ def _fill(connection: sqlite3.Connection, thesaurus, lexicon, collocations, know
 
 
 def _build(path: Path, sources) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(handle)
-    try:
+    with atomic.replacing(path, tidy=True) as temporary:  # concurrent builders write the same content
         connection = sqlite3.connect(temporary)
         try:
             _fill(connection, *sources())
         finally:
             connection.close()
-        os.replace(temporary, path)  # concurrent builders write the same content
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def open_index(path: Path, sources) -> SuggestionIndex:

@@ -31,7 +31,7 @@ import os
 from pathlib import Path
 
 from detector.document import Document
-from detector.suggest import set_shares
+from detector.suggest import LISTED, set_shares
 
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 NAME = "smollm2-135m-q4_1"
@@ -137,7 +137,7 @@ class LanguageModelJudge:
 
     def rescore(self, doc: Document, pending: list) -> None:
         for finding, ranked in pending:
-            judged = [c for c in ranked if c.source != "table"]
+            judged = [c for c in ranked if c.source != LISTED]
             if not judged:
                 continue
             left, right = _words_around(doc.text, finding.start, finding.end)
@@ -151,27 +151,21 @@ class LanguageModelJudge:
 def _save_atomically(model, tokenizer, folder: Path) -> None:
     """Write the converted model beside its final place and rename it there, so a killed
     run never leaves a half-written conversion that later loads would trust."""
-    import shutil
-    import tempfile
-
     import torch
+    # save_pretrained refuses models loaded from GGUF; the weights are plain tensors now
+    from safetensors.torch import save_model
 
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    from detector import atomic
+
     try:
-        # save_pretrained refuses models loaded from GGUF; the weights are plain tensors now
-        from safetensors.torch import save_model
-
-        config = model.config.to_dict()
-        config.pop("quantization_config", None)
-        (staging / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
-        # float16 on disk (half the size); this run continues with the same rounded weights
-        # as every later load, so suggestions do not depend on whether the cache was warm
-        save_model(model.to(torch.float16), str(staging / "model.safetensors"))
-        model.to(torch.float32)
-        tokenizer.save_pretrained(staging)
-        if folder.exists():
-            shutil.rmtree(folder)
-        staging.rename(folder)
+        with atomic.replacing(folder, directory=True, tidy=True) as staging:
+            config = model.config.to_dict()
+            config.pop("quantization_config", None)
+            (staging / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+            # float16 on disk (half the size); this run continues with the same rounded weights
+            # as every later load, so suggestions do not depend on whether the cache was warm
+            save_model(model.to(torch.float16), str(staging / "model.safetensors"))
+            model.to(torch.float32)
+            tokenizer.save_pretrained(staging)
     except OSError:
-        shutil.rmtree(staging, ignore_errors=True)  # an unwritable cache only costs the next load time
+        pass  # an unwritable cache only costs the next load time

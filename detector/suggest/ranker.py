@@ -41,7 +41,7 @@ import numpy as np
 from detector.document import Document
 from detector.inflection import lemma_key
 from detector.spinner import FUNCTION_WORDS
-from detector.suggest import Candidate, set_shares
+from detector.suggest import LISTED, Candidate, set_shares
 from detector.suggest.collocations import neighbours, tokens
 from detector.suggest.context_search import STEERED
 from detector.suggest.table import GENERATED_TABLE
@@ -202,7 +202,7 @@ class RankerJudge:
     def rescore(self, doc: Document, pending: list) -> None:
         words = None
         for finding, ranked in pending:
-            judged = [c for c in ranked if c.source != "table"]
+            judged = [c for c in ranked if c.source != LISTED]
             if not judged:
                 continue
             words = words if words is not None else DocumentWords.of(doc.text)

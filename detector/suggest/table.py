@@ -16,14 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from detector.inflection import carry_over
-from detector.suggest import Candidate
+from detector.suggest import LISTED, Candidate
 from detector.tables import GENERATED, Entry, MappingTable
 
 GENERATED_TABLE = "generated table"
 
 
 class TableCandidates:
-    def __init__(self, table: MappingTable, keep: Callable[[Entry], bool] | None = None, source: str = "table"):
+    def __init__(self, table: MappingTable, keep: Callable[[Entry], bool] | None = None, source: str = LISTED):
         """Candidates from the entries `keep` accepts (all by default), marked `source`."""
         self.table = table
         self.keep = keep

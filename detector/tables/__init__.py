@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from detector import atomic
 from detector.inflection import inflected_forms, lemma_key
 
 TOKEN = re.compile(r"[A-Za-z0-9]+")
@@ -188,8 +187,11 @@ def load_table(path: str | Path, cache_dir: Path | None = None) -> MappingTable:
     try:
         data = path.read_bytes()
         text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise TableError(f"{path}: cannot read table: {error}") from None
+    except OSError as error:
+        reason = (error.strerror or str(error)).lower()  # "no such file or directory", without errno and path
+        raise TableError(f"{path}: cannot read table: {reason}") from None
+    except UnicodeDecodeError as error:
+        raise TableError(f"{path}: cannot read table: invalid UTF-8 at byte {error.start}") from None
     compiled = None
     if cache_dir is not None:
         from detector import __version__
@@ -221,10 +223,7 @@ def _read_entries(path: Path, text: str) -> list[Entry]:
 
 def _write_json(target: Path, data: dict) -> None:
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=target.parent, suffix=".tmp", delete=False, encoding="utf-8") as handle:
-            json.dump(data, handle)
-        os.replace(handle.name, target)
+        atomic.write_text(target, json.dumps(data))
     except OSError:
         pass  # an unwritable cache only costs time
 
