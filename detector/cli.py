@@ -145,6 +145,83 @@ def check(paths, config_file, tables, threshold, include, exclude, encoding, max
     sys.exit(EXIT_CLEAN)
 
 
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--output", required=True, type=click.Path(file_okay=False), help="Folder for the Parquet rows (one per article) and _summary.json; a rerun skips articles already there.")
+@with_shared_options
+@click.option("--workers", type=click.IntRange(1), default=1, show_default=True, help="Checking actors (each loads the model once and takes one core).")
+@click.option("--address", help="Address of a running Ray cluster (default: start a local one).")
+@click.option("--id-field", default="id", show_default=True, help="Record field holding the article id (JSONL, Parquet).")
+@click.option("--text-field", default="text", show_default=True, help="Record field holding the article text.")
+@click.option("--format-field", help="Record field holding the format: text, markdown or html (default: text).")
+@click.option("--no-model", is_flag=True, help="Use the mapping tables and quality rules only.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
+def batch(inputs, output, config_file, tables, threshold, include, exclude, encoding, max_bytes, lm_suggestions, channel, workers, address, id_field, text_field, format_field, no_model, quiet):
+    """Check an archive on Ray: JSONL and Parquet files of articles, folders, files."""
+    try:
+        from detector.batch import BatchError, Fields, run_batch
+    except ImportError as error:
+        _fail(f"unspin batch needs Ray (pip install -e '.[batch]'): {error}")
+    config = _config(
+        config_file,
+        inputs,
+        _overrides(tables=tables, threshold=threshold, include=include, exclude=exclude, encoding=encoding, max_bytes=max_bytes, lm_suggestions=lm_suggestions, channel=channel, model=False if no_model else None),
+    )
+    try:
+        summary = run_batch(list(inputs), Path(output), config, Fields(id_field, text_field, format_field), workers, address, progress=not quiet)
+    except BatchError as error:
+        _fail(str(error))
+    click.echo(
+        f"{summary['articles']} articles ({summary['skipped']} from earlier runs), {summary['words']} words, "
+        f"{summary['findings']} findings in {summary['articles_with_findings']} articles, {summary['errors']} errors → {output}"
+    )
+    for line in summary["first_errors"]:
+        click.echo(f"{line}", err=True)
+    sys.exit(EXIT_ERROR if summary["errors"] else EXIT_CLEAN)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; one other than loopback also needs --allow-remote.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8081, show_default=True, help="Port (8081 is LanguageTool's own default).")
+@click.option("--allow-remote", is_flag=True, help="Allow a --host other than loopback (anyone who reaches it can send text to check).")
+@with_shared_options
+@click.option("--workers", type=click.IntRange(1), default=2, show_default=True, help="Pipelines (each with its model) checking requests side by side.")
+@click.option("--queue", "queue_size", type=click.IntRange(0), default=8, show_default=True, help="Requests that may wait for a pipeline; past them 503 with Retry-After.")
+@click.option("--max-body", type=click.IntRange(1), default=1_000_000, show_default=True, help="Largest request body in bytes (larger: 413).")
+@click.option("--timeout", type=click.FloatRange(0.1), default=60.0, show_default=True, help="Seconds a check may take (longer: 504).")
+@click.option("--cors-origin", "origins", multiple=True, help="Origin allowed to call the API from a browser page elsewhere; repeatable.")
+@click.option("--no-model", is_flag=True, help="Use the mapping tables and quality rules only.")
+def serve(host, port, allow_remote, config_file, tables, threshold, include, exclude, encoding, max_bytes, lm_suggestions, channel, workers, queue_size, max_body, timeout, origins, no_model):
+    """Serve the web page, unspin's JSON API and a LanguageTool-compatible API."""
+    import ipaddress
+
+    try:
+        import uvicorn
+
+        from detector.server.app import Limits, create_app
+    except ImportError as error:
+        _fail(f"unspin serve needs its extra (pip install -e '.[serve]'): {error}")
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and not allow_remote:
+        _fail(f"--host {host} is not a loopback address; add --allow-remote to serve other machines")
+    if not loopback:
+        click.echo(f"unspin: warning: serving {host}: anyone who reaches this port can have text checked", err=True)
+    config = _config(
+        config_file,
+        (),
+        _overrides(tables=tables, threshold=threshold, include=include, exclude=exclude, encoding=encoding, max_bytes=max_bytes, lm_suggestions=lm_suggestions, channel=channel, model=False if no_model else None),
+    )
+    try:
+        app = create_app(config, Limits(max_body, timeout, workers, queue_size, list(origins)))
+    except RuntimeError as error:
+        _fail(str(error))
+    click.echo(f"unspin serve: http://{host}:{port}/ (LanguageTool API at /v2/check, unspin's at /api/check)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
 @main.command("config")
 @click.argument("path", default=".")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file to show instead of the nearest one.")

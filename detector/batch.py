@@ -1,0 +1,350 @@
+"""`unspin batch`: archives of articles checked on Ray Data, written as Parquet.
+
+Articles come from JSON-lines and Parquet files (one article a record) and from folders
+and files as `unspin check` reads them. Ray reads them in blocks (never whole), an actor
+pool checks them (each actor builds its pipeline, model and tables once) and Ray writes
+Parquet files of one row per article. A rerun skips the articles whose rows are already
+written: Ray writes each output file in one piece, so a file without a readable footer is
+the remnant of an interrupted write and is removed, and its articles are checked again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from detector.config import Config
+
+ARCHIVE_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonl.gz": "jsonl", ".parquet": "parquet"}
+FORMATS = {"text": "text", "txt": "text", "markdown": "markdown", "md": "markdown", "html": "html", "htm": "html"}
+BATCH_ARTICLES = 32
+# Reading, record checks and writing take little CPU; they run beside the checking actors
+# (one core each) in a fraction of a core, which a local cluster adds one core for.
+LIGHT = {"num_cpus": 0.25}
+# pyarrow and Ray skip names starting with "_" when they read the folder as a dataset.
+SUMMARY = "_summary.json"
+FIRST_ERRORS = 10
+RECORDS_PER_BLOCK = 1000
+
+
+class BatchError(Exception):
+    """A setting or input that stops the whole batch (one line for the user)."""
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Which record fields hold an article's id, text and (optionally) format."""
+
+    id: str = "id"
+    text: str = "text"
+    format: str | None = None
+
+
+def _schemas():
+    import pyarrow as pa
+
+    suggestion = pa.struct([("text", pa.string()), ("score", pa.float64()), ("safe", pa.bool_())])
+    finding = pa.struct(
+        [
+            ("rule", pa.string()), ("severity", pa.string()), ("start", pa.int64()), ("end", pa.int64()),
+            ("line", pa.int64()), ("column", pa.int64()), ("end_line", pa.int64()), ("end_column", pa.int64()),
+            ("text", pa.string()), ("score", pa.float64()), ("source", pa.string()), ("message", pa.string()),
+            ("suggestions", pa.list_(suggestion)),
+        ]
+    )
+    articles = pa.schema(
+        [("id", pa.string()), ("path", pa.string()), ("text", pa.string()), ("format", pa.string()), ("file", pa.string()), ("error", pa.string())]
+    )
+    rows = pa.schema(
+        [("id", pa.string()), ("path", pa.string()), ("score", pa.float64()), ("words", pa.int64()), ("error", pa.string()), ("findings", pa.list_(finding))]
+    )
+    return articles, rows
+
+
+def archive_kind(path: str) -> str | None:
+    """"jsonl" or "parquet" for an archive file, None for anything else."""
+    name = path.lower()
+    return next((kind for suffix, kind in ARCHIVE_SUFFIXES.items() if name.endswith(suffix)), None)
+
+
+def content_id(path: str, text: str | None) -> str:
+    """The id of a record that has none: stable across runs, so a rerun still skips it."""
+    return "sha1:" + hashlib.sha1(f"{path}\0{text}".encode()).hexdigest()
+
+
+def article(path: str, record: dict, fields: Fields, where: str = "") -> dict:
+    """One record as an article row (id, path, text, format, file, error); `where` names
+    its place in the file for error messages ("line 7: ")."""
+    text, key, fmt = record.get(fields.text), record.get(fields.id), record.get(fields.format) if fields.format else None
+    error = None
+    if not isinstance(text, str):
+        error = f"record has no text field '{fields.text}'" if text is None else f"field '{fields.text}' is not a string"
+        text = None
+    if fmt is not None and str(fmt).lower() not in FORMATS:
+        error = error or f"unknown format {fmt!r} (one of {', '.join(sorted(set(FORMATS.values())))})"
+    if key is None:
+        error = error or f"record has no id field '{fields.id}'"
+        key = content_id(path, f"{where}{text}")
+    return {
+        "id": str(key),
+        "path": path,
+        "text": text,
+        "format": FORMATS.get(str(fmt).lower(), "text") if fmt is not None else "text",
+        "file": None,
+        "error": f"{where}{error}" if error else None,
+    }
+
+
+def _unwritten(rows: list[dict], done):
+    """`rows` as an articles table, less those already in the output."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    articles, _ = _schemas()
+    table = pa.Table.from_pylist(rows, schema=articles)
+    if len(done):
+        table = table.filter(pc.invert(pc.is_in(table.column("id"), value_set=done)))
+    return table
+
+
+def normalise(batch, fields: Fields, done):
+    """Parquet records → article rows, less those already in the output."""
+    return _unwritten([article(record.pop("path", None), record, fields) for record in batch.to_pylist()], done)
+
+
+def json_lines_source(paths: list[str], fields: Fields, done):
+    """A Ray datasource reading JSON-lines files a megabyte at a time; a line that is not a
+    JSON object becomes an error row, not the end of the batch."""
+    import json as json_module
+
+    from ray.data.datasource import FileBasedDatasource
+
+    class JsonLines(FileBasedDatasource):
+        def _read_stream(self, f, path: str):
+            rows = []
+            for number, line in enumerate(_lines(f), 1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json_module.loads(line)
+                except ValueError as error:
+                    record = error
+                if not isinstance(record, dict):
+                    reason = f"not JSON: {record}" if isinstance(record, ValueError) else "not a JSON object"
+                    rows.append(article(path, {}, fields, f"line {number}: ") | {"id": content_id(path, f"line {number}"), "error": f"line {number}: {reason}"})
+                else:
+                    rows.append(article(path, record, fields, f"line {number}: "))
+                if len(rows) >= RECORDS_PER_BLOCK:
+                    yield _unwritten(rows, done)
+                    rows = []
+            if rows:
+                yield _unwritten(rows, done)
+
+    return JsonLines(paths, file_extensions=None)
+
+
+def _lines(f):
+    rest = b""
+    while chunk := f.read(1 << 20):
+        *lines, rest = (rest + chunk).split(b"\n")
+        for line in lines:
+            yield line.decode("utf-8", errors="replace")
+    if rest:
+        yield rest.decode("utf-8", errors="replace")
+
+
+class Checker:
+    """One actor: a pipeline built once, then batches of articles → result rows."""
+
+    def __init__(self, config: Config, threads: int):
+        from detector.api import build_pipeline
+
+        self.pipeline, errors = build_pipeline(config, threads)
+        if errors:  # the driver has checked the tables, so this is the model failing to load
+            raise RuntimeError("; ".join(errors))
+        self.config = config
+
+    def __call__(self, batch):
+        import pyarrow as pa
+
+        from detector.files import InputError, Target, read_target
+        from detector.pipeline import FileResult
+        from detector.readers import format_for, read_document
+
+        _, schema = _schemas()
+        results: list[FileResult | None] = []
+        pending = []
+        for article in batch.to_pylist():
+            display = article["path"] or article["id"]
+            if article["error"]:
+                results.append(FileResult(path=display, error=article["error"]))
+                continue
+            text, fmt = article["text"], article["format"]
+            if article["file"] is not None:
+                try:
+                    text = read_target(Target(display, Path(article["file"])), self.config.encoding, self.config.max_bytes)
+                except InputError as error:
+                    results.append(FileResult(path=display, error=str(error)))
+                    continue
+                fmt = format_for(display)
+            pending.append((len(results), read_document(display, text, fmt)))
+            results.append(None)
+        for (index, _), result in zip(pending, self.pipeline.check([doc for _, doc in pending])):
+            results[index] = result
+        rows = []
+        for article, result in zip(batch.to_pylist(), results):
+            data = result.to_dict()
+            rows.append({"id": article["id"], "path": data["path"], "score": data["score"], "words": data["words"], "error": data["error"], "findings": data["findings"]})
+        return pa.Table.from_pylist(rows, schema=schema)
+
+
+def written_ids(output: Path):
+    """The ids already in `output`'s Parquet files; remnants of interrupted writes are removed."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    ids = []
+    for part in sorted(output.glob("*.parquet")):
+        try:
+            ids.append(pq.read_table(part, columns=["id"]).column("id"))
+        except (pa.ArrowInvalid, OSError):
+            part.unlink()
+    return pa.chunked_array(ids, type=pa.string()).combine_chunks() if ids else pa.array([], type=pa.string())
+
+
+def articles_dataset(inputs: list[str], fields: Fields, config: Config, done):
+    """One Ray dataset of articles from archive files, folders and files."""
+    import pyarrow as pa
+    import ray.data
+
+    from detector.files import discover
+
+    jsonl, parquet, others = [], [], []
+    for name in inputs:
+        if not Path(name).exists():
+            raise BatchError(f"{name}: no such file or directory")
+        {"jsonl": jsonl, "parquet": parquet, None: others}[archive_kind(name) if Path(name).is_file() else None].append(name)
+    parts = []
+    if jsonl:
+        parts.append(ray.data.read_datasource(json_lines_source(jsonl, fields, done), **LIGHT))
+    if parquet:
+        import pyarrow.parquet as pq
+
+        wanted = {fields.id, fields.text, fields.format}
+        present = {name for path in parquet for name in pq.read_schema(path).names}
+        records = ray.data.read_parquet(parquet, include_paths=True, file_extensions=None, **LIGHT)
+        records = records.select_columns(sorted(wanted & present) + ["path"])
+        parts.append(records.map_batches(normalise, batch_format="pyarrow", fn_args=(fields, done), **LIGHT))
+    if others:
+        targets = discover(others, config.extensions, config.include, config.exclude)
+        articles, _ = _schemas()
+        skip = set(done.to_pylist())
+        items = [
+            {"id": t.display, "path": t.display, "text": None, "format": None, "file": str(t.path) if t.path else None, "error": t.error}
+            for t in targets
+            if t.display not in skip
+        ]
+        if items:
+            parts.append(ray.data.from_arrow(pa.Table.from_pylist(items, schema=articles)))
+    if not parts:
+        return None
+    dataset = parts[0]
+    return dataset.union(*parts[1:]) if len(parts) > 1 else dataset
+
+
+def summarise(output: Path) -> dict:
+    """Totals over every row in `output` (this run's and earlier runs')."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    parts = sorted(output.glob("*.parquet"))
+    if not parts:
+        return {"articles": 0, "words": 0, "errors": 0, "findings": 0, "articles_with_findings": 0, "by_rule": {}, "first_errors": []}
+    table = pa.concat_tables(pq.read_table(part, columns=["id", "path", "words", "error", "findings"]) for part in parts)
+    counts = pc.list_value_length(table.column("findings")).fill_null(0)
+    rules = pc.list_flatten(table.column("findings")).combine_chunks()
+    by_rule = {}
+    if len(rules):
+        for entry in pc.value_counts(rules.field("rule")).to_pylist():
+            by_rule[entry["values"]] = entry["counts"]
+    return {
+        "articles": table.num_rows,
+        "words": int(pc.sum(table.column("words")).as_py() or 0),
+        "errors": table.num_rows - table.column("error").null_count,
+        "findings": int(pc.sum(counts).as_py() or 0),
+        "articles_with_findings": int(pc.sum(pc.greater(counts, 0)).as_py() or 0),
+        "by_rule": dict(sorted(by_rule.items())),
+        "first_errors": [
+            f"{row['path']} ({row['id']}): {row['error']}"
+            for row in table.filter(pc.is_valid(table.column("error"))).slice(0, FIRST_ERRORS).select(["id", "path", "error"]).to_pylist()
+        ],
+    }
+
+
+def _reason(error: BaseException) -> str:
+    """The first line of the innermost cause under Ray's wrappers."""
+    seen = set()
+    while id(error) not in seen:
+        seen.add(id(error))
+        inner = getattr(error, "cause", None) or error.__cause__
+        if not isinstance(inner, BaseException):
+            break
+        error = inner
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+
+
+def run_batch(
+    inputs: list[str],
+    output: Path,
+    config: Config,
+    fields: Fields = Fields(),
+    workers: int = 1,
+    address: str | None = None,
+    progress: bool = True,
+) -> dict:
+    """Check every article of `inputs` not yet in `output`; the summary of `output`."""
+    import ray
+    import ray.data
+
+    from detector import atomic
+    from detector.api import load_tables
+
+    _, errors = load_tables(config)
+    if errors:
+        raise BatchError("; ".join(errors))
+    output.mkdir(parents=True, exist_ok=True)
+    done = written_ids(output)
+    started_here = not ray.is_initialized()
+    if started_here:
+        ray.init(address=address, num_cpus=None if address else workers + 1, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    try:
+        context = ray.data.DataContext.get_current()
+        context.enable_progress_bars = progress
+        # A failure is reported once, as one line; Ray would log its trace as well.
+        logging.getLogger("ray.data").setLevel(logging.WARNING if progress else logging.CRITICAL)
+        context.print_on_execution_start = False
+        dataset = articles_dataset(inputs, fields, config, done)
+        if dataset is not None:
+            checked = dataset.map_batches(
+                Checker,
+                batch_format="pyarrow",
+                batch_size=BATCH_ARTICLES,
+                compute=ray.data.ActorPoolStrategy(size=workers),
+                num_cpus=1,
+                fn_constructor_args=(config, 1),
+            )
+            try:
+                checked.write_parquet(str(output), ray_remote_args=LIGHT)  # Ray 2.60's write has no named form
+            except Exception as error:  # Ray wraps a reader's or actor's failure in pages of trace
+                raise BatchError(f"batch stopped: {_reason(error)}") from error
+    finally:
+        if started_here:
+            ray.shutdown()
+    summary = {**summarise(output), "skipped": len(done)}
+    atomic.write_text(output / SUMMARY, json.dumps(summary, indent=2) + "\n")
+    return summary

@@ -1,0 +1,201 @@
+"""`unspin batch` on a real local Ray cluster: rows equal `unspin check`, reruns resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+ray = pytest.importorskip("ray")
+pq = pytest.importorskip("pyarrow.parquet")
+
+from detector.api import build_pipeline  # noqa: E402
+from detector.batch import Fields, run_batch  # noqa: E402
+from detector.config import Config  # noqa: E402
+from detector.readers import read_document  # noqa: E402
+
+SPUN = ["unfamiliar clergyman", "squeeze meeting", "counterfeit consciousness", "polite war", "intrigue rate"]
+CLEAN = [
+    "The council met on Tuesday to discuss the budget.",
+    "Shares rose after the company reported higher profits.",
+    "The team won its third match of the season.",
+    "Officials said the new road would open next spring.",
+    "Prices of fuel fell for the second month in a row.",
+]
+
+
+def article(rng: random.Random, index: int) -> str:
+    sentences = rng.sample(CLEAN, 3)
+    if index % 3 == 0:
+        sentences.insert(1, f"The {rng.choice(SPUN)} was mentioned by reporters.")
+    if index % 7 == 0:
+        sentences.append("The the report was late.")
+    return " ".join(sentences)
+
+
+def write_jsonl(path: Path, count: int, seed: int = 1) -> list[dict]:
+    rng = random.Random(seed)
+    records = [{"id": f"art-{i}", "text": article(rng, i)} for i in range(count)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return records
+
+
+def rows(output: Path) -> list[dict]:
+    return [row for part in sorted(output.glob("*.parquet")) for row in pq.read_table(part).to_pylist()]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """One local Ray cluster for the module: two checking actors and room for the readers."""
+    os.environ["UNSPIN_CACHE_DIR"] = str(tmp_path_factory.mktemp("ray-cache"))
+    ray.init(num_cpus=3, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    yield
+    ray.shutdown()
+
+
+def checker(config: Config):
+    """What `unspin check` finds in one text, as the rows hold it."""
+    pipeline, errors = build_pipeline(config)
+    assert not errors
+
+    def findings(path: str, text: str, fmt: str = "text") -> list[dict]:
+        return [f.to_dict() for f in pipeline.check([read_document(path, text, fmt)])[0].findings]
+
+    return findings
+
+
+def actor_pids() -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if b"MapWorker(MapBatches(Checker))" in (entry / "cmdline").read_bytes():
+                    found.add(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.shipped_model
+def test_rows_equal_check_even_when_an_actor_is_killed(cluster, tmp_path):
+    records = write_jsonl(tmp_path / "a.jsonl", 300)
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "page.md").write_text("# News\n\nThe `code` and the squeeze meeting.\n", encoding="utf-8")
+    output = tmp_path / "out"
+    config = Config(lm_suggestions="off")
+
+    def kill_one_actor():
+        # Once the first rows are written, one checking actor dies mid-run; Ray restarts
+        # it and retries its batch.
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not list(output.glob("*.parquet")):
+            time.sleep(0.2)
+        pids = actor_pids()
+        if pids:
+            os.kill(min(pids), signal.SIGKILL)
+            killed.append(min(pids))
+
+    killed: list[int] = []
+    killer = threading.Thread(target=kill_one_actor)
+    killer.start()
+    summary = run_batch([str(tmp_path / "a.jsonl"), str(folder)], output, config, workers=2, progress=False)
+    killer.join()
+    assert killed, "no actor was running to kill"
+    got = {row["id"]: row for row in rows(output)}
+    assert len(rows(output)) == len(got) == 301
+    assert summary["articles"] == 301 and summary["errors"] == 0
+    expected = checker(config)
+    for record in records:
+        assert got[record["id"]]["findings"] == expected(str(tmp_path / "a.jsonl"), record["text"])
+    page = got[str(folder / "page.md")]
+    assert page["findings"] == expected(str(folder / "page.md"), (folder / "page.md").read_text(), "markdown")
+    assert any(f["text"] == "squeeze meeting" for f in page["findings"])
+    assert sum(bool(row["findings"]) for row in got.values()) >= 100
+
+
+def test_records_with_missing_fields_become_error_rows_and_reruns_skip_them(cluster, tmp_path):
+    archive = tmp_path / "a.jsonl"
+    archive.write_text(
+        '{"id": 1, "body": "The squeeze meeting ended.", "kind": "md"}\n'
+        '{"body": "No id at the squeeze meeting."}\n'
+        '{"id": "3", "text": "no body field"}\n'
+        '{"id": "4", "body": "A polite war.", "kind": "pdf"}\n',
+        encoding="utf-8",
+    )
+    output = tmp_path / "out"
+    config = Config(model=False)
+    fields = Fields(id="id", text="body", format="kind")
+    summary = run_batch([str(archive)], output, config, fields, workers=1, progress=False)
+    got = {row["id"]: row for row in rows(output)}
+    assert summary["articles"] == 4 and summary["errors"] == 3
+    assert [f["text"] for f in got["1"]["findings"]] == ["squeeze meeting"]
+    assert got["3"]["error"] == "line 3: record has no text field 'body'"
+    assert got["4"]["error"].startswith("line 4: unknown format 'pdf'")
+    (missing,) = [row for key, row in got.items() if key.startswith("sha1:")]
+    assert missing["error"] == "line 2: record has no id field 'id'"
+    again = run_batch([str(archive)], output, config, fields, workers=1, progress=False)
+    assert again["skipped"] == 4 and len(rows(output)) == 4
+
+
+def test_parquet_input_and_a_half_written_output_file(cluster, tmp_path):
+    import pyarrow as pa
+
+    texts = [f"Report {i}: the counterfeit consciousness lab opened." if i % 2 else f"Report {i} is clean." for i in range(40)]
+    pq.write_table(pa.table({"doc": [f"d{i}" for i in range(40)], "text": texts}), tmp_path / "in.parquet")
+    output = tmp_path / "out"
+    config = Config(model=False)
+    run_batch([str(tmp_path / "in.parquet")], output, config, Fields(id="doc"), workers=1, progress=False)
+    first = rows(output)
+    assert sorted(r["id"] for r in first) == sorted(f"d{i}" for i in range(40))
+    assert sum(bool(r["findings"]) for r in first) == 20
+    # A write cut off by a kill leaves a file without a footer: it is removed and its
+    # articles checked again, never counted twice.
+    (part,) = list(output.glob("*.parquet"))
+    part.write_bytes(part.read_bytes()[: part.stat().st_size // 2])
+    summary = run_batch([str(tmp_path / "in.parquet")], output, config, Fields(id="doc"), workers=1, progress=False)
+    assert summary["skipped"] == 0 and summary["articles"] == 40
+    assert sorted(r["id"] for r in rows(output)) == sorted(r["id"] for r in first)
+
+
+def test_a_broken_json_line_is_one_error_row_and_one_line(tmp_path):
+    (tmp_path / "bad.jsonl").write_text('{"id": "1", "text": "The squeeze meeting."}\n{not json\n[1, 2]\n', encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "detector", "batch", str(tmp_path / "bad.jsonl"), "--output", str(tmp_path / "out"), "--no-model", "-q"],
+        capture_output=True, text=True, env={**os.environ, "UNSPIN_CACHE_DIR": str(tmp_path / "cache")}, timeout=300,
+    )
+    assert done.returncode == 2
+    assert "3 articles (0 from earlier runs)" in done.stdout and "1 findings in 1 articles, 2 errors" in done.stdout
+    errors = [line for line in done.stderr.splitlines() if "bad.jsonl" in line]
+    assert [e.split(": ", 1)[1] for e in errors] == ["line 2: not JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)", "line 3: not a JSON object"]
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.shipped_model
+def test_sigkill_mid_run_then_rerun_loses_and_duplicates_nothing(tmp_path):
+    records = write_jsonl(tmp_path / "a.jsonl", 600, seed=2)
+    output = tmp_path / "out"
+    command = [sys.executable, "-m", "detector", "batch", str(tmp_path / "a.jsonl"), "--output", str(output), "--workers", "2", "-q", "--lm-suggestions", "off"]
+    env = {**os.environ, "UNSPIN_CACHE_DIR": str(tmp_path / "cache")}
+    run = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and not list(output.glob("*.parquet")) and run.poll() is None:
+        time.sleep(0.1)
+    os.killpg(run.pid, signal.SIGKILL)  # the driver and the local cluster it started
+    run.wait()
+    written = len({row["id"] for row in rows(output)}) if output.exists() else 0
+    assert written < len(records), "the run finished before it could be killed"
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    ids = [row["id"] for row in rows(output)]
+    assert len(ids) == len(set(ids)) == len(records)
+    assert set(ids) == {r["id"] for r in records}
+    assert f"({written} from earlier runs)" in done.stdout or written == 0

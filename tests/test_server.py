@@ -1,0 +1,244 @@
+"""`unspin serve` started for real and spoken to over HTTP: httpx, LanguageTool's own
+Python client, and Chromium driving the web page."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+httpx = pytest.importorskip("httpx")
+pytest.importorskip("starlette")
+uvicorn = pytest.importorskip("uvicorn")
+
+from detector.config import Config  # noqa: E402
+from detector.pipeline import FileResult  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = (ROOT / "data" / "samples" / "article.md").read_text(encoding="utf-8")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(url: str, process=None, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.stderr.read()}")
+        try:
+            httpx.get(f"{url}/v2/languages", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise RuntimeError("server did not start")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`unspin serve` in its own process (tables and quality rules: no model to wait for)."""
+    port = free_port()
+    env = {**os.environ, "UNSPIN_CACHE_DIR": str(tmp_path_factory.mktemp("serve-cache"))}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "detector", "serve", "--port", str(port), "--no-model", "--lm-suggestions", "off"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def utf16_slice(text: str, offset: int, length: int) -> str:
+    units = text.encode("utf-16-le")
+    return units[2 * offset : 2 * (offset + length)].decode("utf-16-le")
+
+
+def test_languagetool_offsets_count_utf16_units(server):
+    text = "Emoji 😀 and 𝔘 first: the Unfamiliar Clergyman spoke at a squeeze meeting."
+    body = httpx.post(f"{server}/v2/check", data={"text": text, "language": "en-US"}).json()
+    assert body["language"]["code"] == "en-US"
+    found = {utf16_slice(text, m["offset"], m["length"]): m for m in body["matches"]}
+    assert set(found) == {"Unfamiliar Clergyman", "squeeze meeting"}
+    match = found["squeeze meeting"]
+    assert match["offset"] == text.index("squeeze") + 2  # two characters past U+FFFF before it
+    assert match["replacements"] == [{"value": "press conference"}]
+    assert match["rule"]["id"] == "SPUN001" and match["rule"]["category"] == {"id": "UNSPIN_SPUN", "name": "Spun phrasing"}
+    assert match["rule"]["issueType"] == "style" and match["type"] == {"typeName": "Other"}
+    context = match["context"]
+    assert utf16_slice(context["text"], context["offset"], context["length"]) == "squeeze meeting"
+    assert match["sentence"] == "Emoji 😀 and 𝔘 first: the Unfamiliar Clergyman spoke at a squeeze meeting."
+
+
+def test_annotated_data_offsets_count_markup_and_never_cross_it(server):
+    annotation = [
+        {"markup": "<p>"}, {"text": "The squeeze meeting ended. "}, {"markup": "<code>x</code>", "interpretAs": " "},
+        {"text": "A "}, {"markup": "<a href='https://example.org/polite-war'>"}, {"text": "polite"}, {"markup": "</a>"},
+        {"text": " war and the the end."}, {"markup": "</p>", "interpretAs": "\n\n"},
+    ]
+    original = "".join(part.get("text", part.get("markup")) for part in annotation)
+    body = httpx.post(f"{server}/v2/check", data={"data": json.dumps({"annotation": annotation}), "language": "en"}).json()
+    spans = [original[m["offset"] : m["offset"] + m["length"]] for m in body["matches"]]
+    assert "squeeze meeting" in spans and "the the" in spans
+    # "polite war" is split by a link: the match stays inside the link's text.
+    assert "polite" in spans
+    assert not any("<" in span or ">" in span for span in spans)
+
+
+def test_rule_selection_and_bad_requests(server):
+    text = "The squeeze meeting and the the end."
+    rules = lambda **extra: sorted(m["rule"]["id"] for m in httpx.post(f"{server}/v2/check", data={"text": text, "language": "en-GB", **extra}).json()["matches"])  # noqa: E731
+    assert rules() == ["QUAL008", "SPUN001"]
+    assert rules(disabledRules="SPUN001") == ["QUAL008"]
+    assert rules(enabledRules="SPUN001", enabledOnly="true") == ["SPUN001"]
+    assert httpx.post(f"{server}/v2/check", data={"text": text, "language": "de-DE"}).status_code == 400
+    assert httpx.post(f"{server}/v2/check", data={"language": "en"}).status_code == 400
+    assert httpx.post(f"{server}/v2/check", data={"text": text}).status_code == 400
+    assert httpx.post(f"{server}/v2/check", data={"data": "{not json", "language": "en"}).status_code == 400
+    big = httpx.post(f"{server}/v2/check", data={"text": "word " * 250_000, "language": "en"})
+    assert big.status_code == 413
+    assert httpx.get(f"{server}/static/../../pyproject.toml").status_code == 404
+    assert httpx.get(f"{server}/static/index.html").status_code == 404
+
+
+def test_api_check_matches_the_check_command(server, tmp_path, run_cli):
+    article = tmp_path / "article.md"
+    article.write_text(SAMPLE, encoding="utf-8")
+    body = httpx.post(f"{server}/api/check", json={"text": SAMPLE, "format": "markdown", "path": str(article)}).json()
+    _, stdout, _ = run_cli("check", "--format", "json", "--no-model", "--lm-suggestions", "off", "--no-cache", str(article))
+    assert body["version"] == 1
+    assert body["files"] == json.loads(stdout)["files"]
+    assert len(body["files"][0]["findings"]) >= 7
+
+
+def test_language_tool_python_reads_the_matches(server):
+    language_tool_python = pytest.importorskip("language_tool_python")
+    tool = language_tool_python.LanguageTool("en-US", remote_server=server)
+    text = "Café 😀 news: " + SAMPLE
+    matches = tool.check(text)
+    # The client maps LanguageTool's UTF-16 offsets back to Python's code points.
+    spans = {text[m.offset : m.offset + m.error_length]: m for m in matches}
+    for phrase, term in [("Unfamiliar Clergyman", "Foreign Minister"), ("squeeze meeting", "press conference"), ("polite war", "civil war"), ("boss official", "chief executive")]:
+        assert spans[phrase].replacements[0] == term
+        assert spans[phrase].rule_id == "SPUN001" and spans[phrase].category == "UNSPIN_SPUN"
+    assert language_tool_python.utils.correct(text, [spans["squeeze meeting"]]).count("press conference") == 2
+    tool.close()
+
+
+def test_serving_beyond_loopback_needs_a_flag(run_cli):
+    code, _, stderr = run_cli("serve", "--host", "0.0.0.0", "--no-model")
+    assert code == 2 and "--allow-remote" in stderr
+
+
+class HeldPipeline:
+    """A pipeline whose checks wait until the test lets them go."""
+
+    def __init__(self, gate: threading.Event):
+        self.gate = gate
+
+    def check(self, docs):
+        self.gate.wait(30)
+        return [FileResult(path=doc.path, words=1) for doc in docs]
+
+
+@pytest.fixture
+def held_server():
+    from detector.server.app import Limits, create_app
+
+    gate = threading.Event()
+    app = create_app(Config(model=False), Limits(workers=1, queue=0, timeout=2.0), build=lambda config, threads: (HeldPipeline(gate), []))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    wait_until_up(url)
+    yield url, gate
+    gate.set()
+    server.should_exit = True
+    thread.join(10)
+
+
+def test_a_held_check_times_out_and_others_get_503(held_server):
+    url, gate = held_server
+    first = {}
+    slow = threading.Thread(target=lambda: first.update(response=httpx.post(f"{url}/v2/check", data={"text": "a", "language": "en"}, timeout=30)))
+    slow.start()
+    time.sleep(0.5)
+    busy = httpx.post(f"{url}/v2/check", data={"text": "b", "language": "en"})
+    assert busy.status_code == 503 and busy.headers["retry-after"] == "1"
+    slow.join()
+    assert first["response"].status_code == 504
+    gate.set()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        again = httpx.post(f"{url}/v2/check", data={"text": "c", "language": "en"})
+        if again.status_code == 200:
+            break
+        time.sleep(0.2)
+    assert again.status_code == 200 and again.json()["matches"] == []
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+@pytest.fixture
+def browser():
+    if not (CHROMIUM and CHROMEDRIVER):
+        if os.environ.get("UNSPIN_REQUIRE_BROWSER"):
+            pytest.fail("Chromium and ChromeDriver are required here (.ci/run installs them)")
+        pytest.skip("Chromium and ChromeDriver are not installed (apt-get install chromium chromium-driver)")
+    webdriver = pytest.importorskip("selenium.webdriver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1400,1000"]:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
+    yield driver
+    driver.quit()
+
+
+def test_the_page_marks_the_sample_and_accepts_suggestions(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as seen
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(server + "/")
+    browser.find_element(By.ID, "sample").click()
+    wait = WebDriverWait(browser, 30)
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#marked mark")) >= 7)
+    marks = {m.text: m for m in browser.find_elements(By.CSS_SELECTOR, "#marked mark")}
+    assert {"Unfamiliar Clergyman", "squeeze meeting", "polite war"} <= set(marks)
+    assert "score" in browser.find_element(By.ID, "score").text
+    marks["squeeze meeting"].click()
+    wait.until(seen.visibility_of_element_located((By.CSS_SELECTOR, "#suggestions button")))
+    browser.find_element(By.CSS_SELECTOR, "#suggestions button").click()
+    text = browser.find_element(By.ID, "text").get_property("value")
+    assert "told a press conference on Tuesday" in text and "squeeze meeting" not in text
+    # The marks after the accepted one still cover their phrases.
+    after = {m.text for m in browser.find_elements(By.CSS_SELECTOR, "#marked mark")}
+    assert "polite war" in after and "squeeze meeting" not in after
+    browser.find_element(By.ID, "accept-table").click()
+    text = browser.find_element(By.ID, "text").get_property("value")
+    assert text == SAMPLE.replace("squeeze meeting", "press conference").replace("Unfamiliar Clergyman", "Foreign Minister").replace(
+        "in the rouse of", "in the wake of").replace("polite war", "civil war").replace("intrigue rates", "interest rates").replace(
+        "lengthy haul", "long-term").replace("boss official", "chief executive")
+    artifacts = Path(os.environ.get("UNSPIN_ARTIFACTS", ROOT / ".ci-artifacts"))
+    artifacts.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(artifacts / "page.png"))
