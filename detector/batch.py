@@ -177,7 +177,8 @@ class Checker:
         _, schema = _schemas()
         results: list[FileResult | None] = []
         pending = []
-        for article in batch.to_pylist():
+        records = batch.to_pylist()
+        for article in records:
             display = article["path"] or article["id"]
             if article["error"]:
                 results.append(FileResult(path=display, error=article["error"]))
@@ -195,7 +196,7 @@ class Checker:
         for (index, _), result in zip(pending, self.pipeline.check([doc for _, doc in pending])):
             results[index] = result
         rows = []
-        for article, result in zip(batch.to_pylist(), results):
+        for article, result in zip(records, results):
             data = result.to_dict()
             rows.append({"id": article["id"], "path": data["path"], "score": data["score"], "words": data["words"], "error": data["error"], "findings": data["findings"]})
         return pa.Table.from_pylist(rows, schema=schema)
