@@ -32,9 +32,10 @@ def build_pipeline(config: Config, threads: int | None = None) -> tuple[Pipeline
     """The pipeline for `config`; `threads`: the model's CPU threads (default: all cores)."""
     from detector.detectors.quality import QualityDetector
     from detector.detectors.table import TableDetector
+    from detector.quality import RULE_MODULES
 
     table, errors = load_tables(config)
-    detectors = [TableDetector(table), QualityDetector(set(config.disable))]
+    detectors = [TableDetector(table), QualityDetector({m.RULE.code for m in RULE_MODULES if not config.reports(m.RULE.code)})]
     default_threshold = 0.5
     model = None
     if config.model:
@@ -217,9 +218,11 @@ def check_targets(
     stdin=None,
     cache=None,
     progress=None,
+    sources: dict[str, str] | None = None,
 ) -> list[FileResult]:
     """Results for targets in their order. Files are read one by one but checked in
-    groups (whose model windows are shared out over the cores); cached results are reused."""
+    groups (whose model windows are shared out over the cores); cached results are reused.
+    When `sources` is given, each decoded text is kept there by its displayed path."""
     config = pipeline.config
     results: list[FileResult | None] = [None] * len(targets)
     batch: list[tuple[int, object, str | None]] = []
@@ -245,6 +248,8 @@ def check_targets(
             if progress:
                 progress(1)
             continue
+        if sources is not None:
+            sources[display] = source
         fmt = format_for(display)
         key = cache.key(source, fmt) if cache is not None else None
         cached = cache.get(key) if cache is not None else None
@@ -259,6 +264,20 @@ def check_targets(
             flush()
     flush()
     return results
+
+
+def read_sources(targets: list[Target], config: Config) -> dict[str, str]:
+    """The decoded text of each readable file target by its displayed path (for reports
+    showing the text after a check that ran in other processes)."""
+    sources = {}
+    for target in targets:
+        if target.display == STDIN:
+            continue
+        try:
+            sources[target.display] = read_target(target, config.encoding, config.max_bytes)
+        except InputError:
+            continue
+    return sources
 
 
 def check_text(text: str, path: str = "<text>", fmt: str | None = None, config: Config | None = None) -> FileResult:

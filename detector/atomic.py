@@ -19,6 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 SUFFIX = ".unspin-tmp"
+# mkstemp and mkdtemp create private (0600, 0700) paths; a new file gets the permissions
+# open() would give it. Read once, at import, where no other thread can see the swap.
+UMASK = os.umask(0o022)
+os.umask(UMASK)
 STALE = re.compile(r"^\..+\.(\d+)\.[^.]+" + re.escape(SUFFIX) + "$")
 
 
@@ -35,8 +39,10 @@ def replacing(target: Path, directory: bool = False, tidy: bool = False) -> Iter
     prefix = f".{target.name}.{os.getpid()}."
     if directory:
         temporary = Path(tempfile.mkdtemp(dir=folder, prefix=prefix, suffix=SUFFIX))
+        os.chmod(temporary, 0o777 & ~UMASK)
     else:
         handle, name = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=SUFFIX)
+        os.fchmod(handle, 0o666 & ~UMASK)
         os.close(handle)
         temporary = Path(name)
     try:

@@ -74,6 +74,8 @@ shared_options = [
     click.option("--max-bytes", type=int, help="Skip files larger than this (default 5,000,000)."),
     click.option("--lm-suggestions", type=click.Choice(LM_SUGGESTION_CHOICES), help="Rank suggestions with the optional SmolLM2 model (default auto: when installed)."),
     click.option("--channel/--no-channel", default=None, help="Also flag words SmolLM2 reads far better as a thesaurus neighbour (slow: about 20 words/s)."),
+    click.option("--select", multiple=True, help="Report only these rules: codes or prefixes (SPUN001, QUAL), comma-separated or repeated."),
+    click.option("--ignore", multiple=True, help="Do not report these rules (codes or prefixes); added to config's disable."),
 ]
 
 
@@ -102,36 +104,63 @@ def _overrides(**values) -> dict:
 @click.option("--no-model", is_flag=True, help="Use the mapping tables and quality rules only (no classifier, no torch).")
 @click.option("--no-cache", is_flag=True, help="Check every file again instead of reusing cached results.")
 @click.option("-j", "--jobs", type=click.IntRange(1), default=1, show_default=True, help="Worker processes (each loads its own model).")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Leave out the findings recorded in this file (by --write-baseline): only new ones count.")
+@click.option("--write-baseline", "new_baseline", type=click.Path(dir_okay=False), help="Record the current findings in this file, print nothing else, exit 0.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def check(paths, config_file, tables, threshold, include, exclude, encoding, max_bytes, lm_suggestions, channel, fmt, fail_on, exit_zero, stdin_filename, color, no_model, no_cache, jobs, quiet):
+def check(paths, config_file, tables, threshold, include, exclude, encoding, max_bytes, lm_suggestions, channel, select, ignore, fmt, fail_on, exit_zero, stdin_filename, color, no_model, no_cache, jobs, baseline_file, new_baseline, quiet):
     """Check files, folders (recursively) or '-' for stdin."""
-    from detector.api import build_pipeline, check_targets
+    from detector.api import build_pipeline, check_targets, read_sources
     from detector.files import discover
     from detector.reporters import Report, render
 
     config = _config(
         config_file,
         paths,
-        _overrides(tables=tables, threshold=threshold, include=include, exclude=exclude, encoding=encoding, max_bytes=max_bytes, lm_suggestions=lm_suggestions, channel=channel, fail_on=fail_on, model=False if no_model else None),
+        _overrides(tables=tables, threshold=threshold, include=include, exclude=exclude, encoding=encoding, max_bytes=max_bytes, lm_suggestions=lm_suggestions, channel=channel, select=select, disable=ignore, fail_on=fail_on, model=False if no_model else None),
     )
+    baseline = None
+    if baseline_file:
+        from detector.baseline import Baseline, BaselineError
+
+        try:
+            baseline = Baseline(Path(baseline_file))
+        except BaselineError as error:
+            _fail(str(error))
     pipeline, setup_errors = build_pipeline(config)
     for message in setup_errors:
         click.echo(f"unspin: error: {message}", err=True)
     targets = discover(list(paths), config.extensions, config.include, config.exclude)
+    # the reports and baselines that read the text itself
+    sources = {} if fmt == "html" or baseline or new_baseline else None
     with _progress_bar(len(targets), quiet) as bar:
         if jobs > 1 and len(targets) > 1 and not any(t.display == "-" for t in targets):
             from detector.parallel import check_parallel
 
             results = check_parallel(config, targets, jobs, not no_cache, bar.update)
+            if sources is not None:
+                sources = read_sources(targets, config)
         else:
             cache = None
             if not no_cache:
                 from detector.cache import ResultCache, default_cache_dir
 
                 cache = ResultCache(default_cache_dir(), pipeline.fingerprint)
-            results = check_targets(pipeline, targets, stdin_filename, cache=cache, progress=bar.update)
+            results = check_targets(pipeline, targets, stdin_filename, cache=cache, progress=bar.update, sources=sources)
+    if new_baseline:
+        from detector.baseline import write_baseline
+
+        for result in results:
+            if result.error:
+                click.echo(f"{result.path}: error: {result.error}", err=True)
+        try:
+            count = write_baseline(Path(new_baseline), results, sources)
+        except OSError as error:
+            _fail(f"{new_baseline}: cannot write: {error.strerror or error}")
+        click.echo(f"unspin: recorded {count} finding{'s' if count != 1 else ''} in {new_baseline}", err=True)
+        sys.exit(EXIT_ERROR if setup_errors or any(r.error for r in results) else EXIT_CLEAN)
+    baselined = baseline.drop_known(results, sources) if baseline else 0
     color = color == "always" or (color == "auto" and _terminal() and not os.environ.get("NO_COLOR"))
-    click.echo(render(fmt, Report(results, color=color, tool_version=__version__)), nl=False, color=color)
+    click.echo(render(fmt, Report(results, color=color, tool_version=__version__, sources=sources or {}, baselined=baselined)), nl=False, color=color)
     if fmt != "text":
         for result in results:
             if result.error:
@@ -156,7 +185,7 @@ def check(paths, config_file, tables, threshold, include, exclude, encoding, max
 @click.option("--format-field", help="Record field holding the format: text, markdown or html (default: text).")
 @click.option("--no-model", is_flag=True, help="Use the mapping tables and quality rules only.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
-def batch(inputs, output, config_file, tables, threshold, include, exclude, encoding, max_bytes, lm_suggestions, channel, workers, address, id_field, text_field, format_field, no_model, quiet):
+def batch(inputs, output, config_file, tables, threshold, include, exclude, encoding, max_bytes, lm_suggestions, channel, select, ignore, workers, address, id_field, text_field, format_field, no_model, quiet):
     """Check an archive on Ray: JSONL and Parquet files of articles, folders, files."""
     try:
         from detector.batch import BatchError, Fields, run_batch
@@ -165,7 +194,7 @@ def batch(inputs, output, config_file, tables, threshold, include, exclude, enco
     config = _config(
         config_file,
         inputs,
-        _overrides(tables=tables, threshold=threshold, include=include, exclude=exclude, encoding=encoding, max_bytes=max_bytes, lm_suggestions=lm_suggestions, channel=channel, model=False if no_model else None),
+        _overrides(tables=tables, threshold=threshold, include=include, exclude=exclude, encoding=encoding, max_bytes=max_bytes, lm_suggestions=lm_suggestions, channel=channel, select=select, disable=ignore, model=False if no_model else None),
     )
     try:
         summary = run_batch(list(inputs), Path(output), config, Fields(id_field, text_field, format_field), workers, address, progress=not quiet)
@@ -191,7 +220,7 @@ def batch(inputs, output, config_file, tables, threshold, include, exclude, enco
 @click.option("--timeout", type=click.FloatRange(0.1), default=60.0, show_default=True, help="Seconds a check may take (longer: 504).")
 @click.option("--cors-origin", "origins", multiple=True, help="Origin allowed to call the API from a browser page elsewhere; repeatable.")
 @click.option("--no-model", is_flag=True, help="Use the mapping tables and quality rules only.")
-def serve(host, port, allow_remote, config_file, tables, threshold, include, exclude, encoding, max_bytes, lm_suggestions, channel, workers, queue_size, max_body, timeout, origins, no_model):
+def serve(host, port, allow_remote, config_file, tables, threshold, include, exclude, encoding, max_bytes, lm_suggestions, channel, select, ignore, workers, queue_size, max_body, timeout, origins, no_model):
     """Serve the web page, unspin's JSON API and a LanguageTool-compatible API."""
     import ipaddress
 
@@ -212,7 +241,7 @@ def serve(host, port, allow_remote, config_file, tables, threshold, include, exc
     config = _config(
         config_file,
         (),
-        _overrides(tables=tables, threshold=threshold, include=include, exclude=exclude, encoding=encoding, max_bytes=max_bytes, lm_suggestions=lm_suggestions, channel=channel, model=False if no_model else None),
+        _overrides(tables=tables, threshold=threshold, include=include, exclude=exclude, encoding=encoding, max_bytes=max_bytes, lm_suggestions=lm_suggestions, channel=channel, select=select, disable=ignore, model=False if no_model else None),
     )
     try:
         app = create_app(config, Limits(max_body, timeout, workers, queue_size, list(origins)))
@@ -220,6 +249,28 @@ def serve(host, port, allow_remote, config_file, tables, threshold, include, exc
         _fail(str(error))
     click.echo(f"unspin serve: http://{host}:{port}/ (LanguageTool API at /v2/check, unspin's at /api/check)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@main.command("rules")
+def list_rules():
+    """List the rules: code, name, severity, fix safety and summary."""
+    from detector.rules import all_rules
+
+    for rule in all_rules():
+        fix = "safe fix" if rule.safe_fix else "unsafe fix"
+        click.echo(f"{rule.code}  {rule.name:<20} {rule.severity:<8} {fix:<11} {rule.summary}")
+
+
+@main.command("rule")
+@click.argument("code")
+def explain_rule(code):
+    """Explain one rule (e.g. unspin rule SPUN001): what, why, fix safety and an example."""
+    from detector.rules import details, find_rule
+
+    rule = find_rule(code)
+    if rule is None:
+        _fail(f"unknown rule code '{code}' (unspin rules lists them)")
+    click.echo(f"{rule.code} {rule.name} [{rule.severity}; {'safe' if rule.safe_fix else 'unsafe'} fix]\n\n{rule.summary}\n\n{details(rule)}")
 
 
 @main.command("config")
@@ -394,7 +445,7 @@ def evaluate(folder, gold, clean, synthetic, limit, threshold, no_model, no_tabl
 @click.option("--follow-symlinks", is_flag=True, help="With --in-place: fix a symlink's target instead of refusing it.")
 @click.option("--no-model", is_flag=True, help="Use the mapping tables and quality rules only.")
 @click.option("--stdin-filename", help="Name (and so format) for text read from '-'.")
-def fix(paths, config_file, tables, threshold, include, exclude, encoding, max_bytes, lm_suggestions, channel, diff, in_place, stdout, unsafe_fixes, min_score, follow_symlinks, no_model, stdin_filename):
+def fix(paths, config_file, tables, threshold, include, exclude, encoding, max_bytes, lm_suggestions, channel, select, ignore, diff, in_place, stdout, unsafe_fixes, min_score, follow_symlinks, no_model, stdin_filename):
     """Apply safe fixes (listed table entries, certain repairs); --diff shows (default), --in-place writes, --stdout prints."""
     from detector.api import build_pipeline
     from detector.atomic import remove_stale
@@ -405,7 +456,7 @@ def fix(paths, config_file, tables, threshold, include, exclude, encoding, max_b
     config = _config(
         config_file,
         paths,
-        _overrides(tables=tables, threshold=threshold, include=include, exclude=exclude, encoding=encoding, max_bytes=max_bytes, lm_suggestions=lm_suggestions, channel=channel, model=False if no_model else None),
+        _overrides(tables=tables, threshold=threshold, include=include, exclude=exclude, encoding=encoding, max_bytes=max_bytes, lm_suggestions=lm_suggestions, channel=channel, select=select, disable=ignore, model=False if no_model else None),
     )
     chosen = [name for name, on in (("--diff", diff), ("--in-place", in_place), ("--stdout", stdout)) if on]
     if len(chosen) > 1:

@@ -29,6 +29,9 @@ class Config:
     tables: list[str] = field(default_factory=list)
     allow: list[str] = field(default_factory=list)
     skip_quotes: bool = False
+    # Rule codes or code prefixes ("QUAL"): only these rules report (empty: all of them),
+    # less those in `disable` (the command line's --select and --ignore).
+    select: list[str] = field(default_factory=list)
     disable: list[str] = field(default_factory=list)
     model: bool = True
     # int8 (per-channel dynamic quantisation, with its own calibration): 1.7x faster and no
@@ -48,11 +51,31 @@ class Config:
     # Where each value came from: "default", a config file path or "command line".
     origin: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
+    def reports(self, rule: str) -> bool:
+        """Whether findings of `rule` are reported under `select` and `disable`."""
+        return (not self.select or matches_rule(rule, self.select)) and not matches_rule(rule, self.disable)
+
     def origin_of(self, name: str) -> str:
         return self.origin.get(name, "default")
 
     def items(self):
         return [(f.name, getattr(self, f.name)) for f in fields(self) if f.name != "origin"]
+
+
+def rule_codes(values: list[str], wrong: str) -> list[str]:
+    """Codes and code prefixes, comma-separated or not, upper-cased; each must name a rule."""
+    from detector.rules import all_rules
+
+    known = [rule.code for rule in all_rules()]
+    codes = [code.strip().upper() for value in values for code in value.split(",") if code.strip()]
+    for code in codes:
+        if not any(k.startswith(code) for k in known):
+            raise ConfigError(f"{wrong}: unknown rule code '{code}' (unspin rules lists them)")
+    return codes
+
+
+def matches_rule(rule: str, codes: list[str]) -> bool:
+    return any(rule.startswith(code) for code in codes)
 
 
 def _validate(name: str, value, where: str):
@@ -77,6 +100,8 @@ def _validate(name: str, value, where: str):
             raise ConfigError(f"{wrong} must be a list of strings")
     elif isinstance(default, str) and not isinstance(value, str):
         raise ConfigError(f"{wrong} must be a string")
+    if name in ("select", "disable"):
+        value = rule_codes(value, wrong)
     if name == "fail_on" and value not in FAIL_ON_CHOICES:
         raise ConfigError(f"{wrong} must be one of {', '.join(FAIL_ON_CHOICES)}")
     if name == "lm_suggestions" and value not in LM_SUGGESTION_CHOICES:
@@ -138,7 +163,7 @@ def load_config(path: Path | None, overrides: dict | None = None) -> Config:
         if value is None or value == () or value == []:
             continue
         value = _validate(name, list(value) if isinstance(value, tuple) else value, "command line")
-        if isinstance(getattr(config, name), list) and name in ("tables", "allow", "disable", "exclude", "include"):
+        if isinstance(getattr(config, name), list) and name in ("tables", "allow", "disable", "exclude", "include", "select"):
             value = getattr(config, name) + value
         setattr(config, name, value)
         config.origin[name] = "command line"

@@ -12,6 +12,8 @@ import bisect
 from array import array
 from dataclasses import dataclass, field
 
+from detector.suppress import covers
+
 
 @dataclass
 class Document:
@@ -21,8 +23,9 @@ class Document:
     # Source span of each checked character; None means the identity map (plain text).
     src_starts: array | None = None
     src_ends: array | None = None
-    # Checked-text ranges that detectors must not report on (inline suppressions).
-    ignored: list[tuple[int, int]] = field(default_factory=list)
+    # Checked-text ranges that detectors must not report on (inline suppressions), each
+    # with the rules it silences (empty: all).
+    ignored: list[tuple[int, int, frozenset[str]]] = field(default_factory=list)
     _line_starts: list[int] | None = field(default=None, repr=False)
 
     @classmethod
@@ -53,8 +56,8 @@ class Document:
         bom = line == 0 and self.source.startswith("\ufeff") and offset > 0
         return line + 1, offset - self._line_starts[line] + 1 - bom
 
-    def is_ignored(self, start: int, end: int) -> bool:
-        return any(start < ig_end and ig_start < end for ig_start, ig_end in self.ignored)
+    def is_ignored(self, start: int, end: int, rule: str) -> bool:
+        return any(start < ig_end and ig_start < end and covers(rules, rule) for ig_start, ig_end, rules in self.ignored)
 
 
 class DocumentBuilder:
@@ -67,7 +70,7 @@ class DocumentBuilder:
         self._length = 0
         self._starts = array("q")
         self._ends = array("q")
-        self.ignored: list[tuple[int, int]] = []
+        self.ignored: list[tuple[int, int, frozenset[str]]] = []
 
     def __len__(self) -> int:
         return self._length

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 SEVERITIES = ("info", "warning", "error")
+TABLE_SOURCE = "table"  # the mapping tables' findings: listed phrases
+MODEL_SOURCE = "model"  # the span classifier's
 
 
 def severity_rank(severity: str) -> int:
@@ -72,24 +74,33 @@ def finding_from_dict(data: dict) -> Finding:
 def merge_overlapping(findings: list[Finding]) -> list[Finding]:
     """Merge findings of the same rule whose spans overlap (table and model, say) into one.
 
-    The merged finding spans both, keeps the strongest severity, score and source, and
-    the union of suggestions (best first, no repeats).
+    The merged finding spans both, keeps the strongest severity and score, the union of
+    suggestions (best first, no repeats), and the source and message of the stronger one,
+    unless one is a listed table entry: then the table's, since a listed phrase is known
+    rather than guessed.
     """
     merged: list[Finding] = []
     for finding in sorted(findings, key=lambda f: (f.start, -f.end)):
         last = merged[-1] if merged else None
         if last and finding.start < last.end and finding.rule == last.rule:
             stronger, weaker = (last, finding) if last.score >= finding.score else (finding, last)
-            suggestions = {s.text.lower(): s for s in weaker.suggestions}
-            suggestions.update({s.text.lower(): s for s in stronger.suggestions})
+            named = next((f for f in (last, finding) if f.source == TABLE_SOURCE), stronger)
+            suggestions: dict[str, Suggestion] = {}
+            for suggestion in [*stronger.suggestions, *weaker.suggestions]:
+                key, seen = suggestion.text.lower(), suggestions.get(suggestion.text.lower())
+                if seen is None:
+                    suggestions[key] = suggestion
+                else:  # the higher score, and safe when either says so (a listed entry)
+                    best = seen if seen.score >= suggestion.score else suggestion
+                    suggestions[key] = Suggestion(best.text, best.score, seen.safe or suggestion.safe)
             merged[-1] = Finding(
                 rule=stronger.rule,
                 severity=max(last.severity, finding.severity, key=severity_rank),
                 start=min(last.start, finding.start),
                 end=max(last.end, finding.end),
                 score=stronger.score,
-                source=stronger.source,
-                message=stronger.message,
+                source=named.source,
+                message=named.message,
                 suggestions=sorted(suggestions.values(), key=lambda s: -s.score),
             )
         else:

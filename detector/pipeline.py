@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from detector.config import Config
 from detector.document import Document
-from detector.findings import Finding, finding_from_dict, merge_overlapping
+from detector.findings import MODEL_SOURCE, Finding, finding_from_dict, merge_overlapping
+from detector.suppress import covers, line_suppressions
 
 WORDS = re.compile(r"\w+(?:['’]\w+)*")
 QUOTED = re.compile(r'"[^"\n]{1,2000}"|“[^”\n]{1,2000}”')
@@ -65,7 +66,7 @@ class Pipeline:
         from detector.cache import package_digest
 
         c = self.config
-        parts = [__version__, package_digest(), str(self.threshold), repr(sorted(c.disable)), repr(c.allow), str(c.skip_quotes)]
+        parts = [__version__, package_digest(), str(self.threshold), repr(sorted(c.select)), repr(sorted(c.disable)), repr(c.allow), str(c.skip_quotes)]
         parts += [f"{d.name}:{getattr(d, 'version', '')}" for d in self.detectors]
         parts += [getattr(s, "name", type(s).__name__) for s in self.suggesters]
         return "|".join(parts)
@@ -80,20 +81,28 @@ class Pipeline:
             findings = merge_overlapping(self._keep(doc, found))
             for suggester in self.suggesters:
                 suggester.suggest(doc, findings)
+            for finding in findings:
+                _name_original(doc, finding)
             results.append(self._result(doc, findings))
         return results
 
     def _keep(self, doc: Document, findings: list[Finding]) -> list[Finding]:
-        disabled = set(self.config.disable)
         blocked = [m.span() for pattern in self._allow for m in pattern.finditer(doc.text)]
         if self.config.skip_quotes:
             blocked += [m.span() for m in QUOTED.finditer(doc.text)]
+        on_lines = line_suppressions(doc.source)
         kept = []
         for finding in findings:
-            if finding.rule in disabled or finding.score < self._threshold(finding):
+            if not self.config.reports(finding.rule):
                 continue
-            if doc.is_ignored(finding.start, finding.end):
+            if finding.score < self._threshold(finding):
                 continue
+            if doc.is_ignored(finding.start, finding.end, finding.rule):
+                continue
+            if on_lines:
+                start, end = doc.to_source(finding.start, finding.end)
+                if any(start < line_end and line_start < end and covers(rules, finding.rule) for line_start, line_end, rules in on_lines):
+                    continue
             if any(start <= finding.start and finding.end <= end for start, end in blocked):
                 continue
             kept.append(finding)
@@ -116,3 +125,11 @@ class Pipeline:
             score=max(spin_scores, default=0.0),
             findings=sorted(findings, key=lambda f: (f.start, f.end, f.rule)),
         )
+
+
+def _name_original(doc: Document, finding: Finding) -> None:
+    """Say in a model finding's message what it likely stands for: editors reading the
+    message alone (LanguageTool clients, annotations) then know what to check."""
+    if finding.source == MODEL_SOURCE and finding.suggestions:
+        phrase = " ".join(doc.text[finding.start : finding.end].split())
+        finding.message = f"'{phrase}' reads as a synonym swap for '{finding.suggestions[0].text}'"

@@ -1,6 +1,8 @@
-"""The catalogue of rule codes: stable ids, names, default severities and summaries.
+"""The catalogue of rule codes: stable ids, names, default severities, summaries and
+explanations.
 
-Reporters list it (SARIF's driver rules); config's `disable` takes these codes.
+Reporters list it (SARIF's driver rules), `unspin rules` and `unspin rule CODE` print it,
+and config's `select` and `disable` (--select, --ignore) take its codes.
 """
 
 from __future__ import annotations
@@ -24,8 +26,41 @@ SPUN_PHRASE = Rule(
     "Machine-spun phrase: a standard term replaced word by word with thesaurus synonyms.",
 )
 
+SPUN_DETAILS = """Article spinners disguise copied text by swapping words for thesaurus synonyms of
+the wrong sense, leaving "tortured phrases" no writer would choose: "Unfamiliar
+Clergyman" for Foreign Minister, "atomic outfitted" for nuclear-armed, "squeeze meeting"
+for press conference. A text with them is likely copied and machine-rewritten, and each
+one misstates what the original said.
+
+Found by: the mapping tables (listed spun phrases; source "table"), the fine-tuned span
+classifier (source "model") and, with --channel, the language model's channel evidence
+(source "channel"). Each finding carries ranked suggestions for the original term.
+
+Fix: safe when the phrase is a hand-made or your own table's entry (its original is
+known); otherwise a guess, applied by `unspin fix` only with --unsafe-fixes, since a wrong
+guess can change a fact.
+
+Example:
+    The Unfamiliar Clergyman spoke at a squeeze meeting.
+    → The Foreign Minister spoke at a press conference."""
+
 
 def all_rules() -> list[Rule]:
     from detector.quality import QUALITY_RULES
 
     return [SPUN_PHRASE, *QUALITY_RULES]
+
+
+def find_rule(code: str) -> Rule | None:
+    return next((rule for rule in all_rules() if rule.code == code.strip().upper()), None)
+
+
+def details(rule: Rule) -> str:
+    """What the rule finds, why it matters and how it is fixed: SPUN001's text above, a
+    quality rule's module docstring (each rule is one module)."""
+    if rule is SPUN_PHRASE:
+        return SPUN_DETAILS
+    from detector.quality import RULE_MODULES
+
+    module = next(m for m in RULE_MODULES if m.RULE is rule)
+    return (module.__doc__ or "").strip()

@@ -10,7 +10,8 @@ outside bbc/tech, then Reuters), then times in fresh processes, one run each:
   started by the command, its start-up included);
 - the same two jobs with the tables and quality rules only (`--no-model`), where the
   checking itself is cheap: the difference per article is the overhead Ray adds;
-- `unspin batch` on a one-article archive: Ray's fixed start-up cost.
+- `unspin batch` on a one-article archive, with and without the model: Ray's fixed
+  start-up cost (and the model's load).
 
 Memory: for `check` the command's peak RSS, for `batch` the peak RSS of one checking actor
 (sampled from /proc every half second), which is what sizes a cluster node.
@@ -109,14 +110,16 @@ def main():
         "unspin batch --no-model --workers 1": run_batch(batch("plain1", "--no-model", "--workers", "1"), env),
     }
     start_up = run_batch(batch("single", "--workers", "1", archive="one.jsonl"), env)
+    plain_start_up = run_batch(batch("plain-single", "--no-model", "--workers", "1", archive="one.jsonl"), env)
     base = rows["unspin check --jobs 2 (folder)"][0]
     print("| run | wall (s) | words/s | × check --jobs 2 | peak RSS (MB): check's process, one batch actor |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for name, (wall, rss, _) in {**rows, **plain}.items():
         print(f"| {name} | {wall:.1f} | {words / wall:,.0f} | {base / wall:.2f} | {rss:.0f} |")
     print(f"| unspin batch on one article (Ray start-up and model load) | {start_up[0]:.1f} | | | {start_up[1]:.0f} |")
-    overhead = (plain["unspin batch --no-model --workers 1"][0] - start_up[0] - plain["unspin check --no-model"][0]) / len(texts)
-    print(f"\nRay's overhead per article (tables-only batch less start-up, less tables-only check): {overhead * 1000:.2f} ms")
+    print(f"| unspin batch --no-model on one article (Ray start-up) | {plain_start_up[0]:.1f} | | | {plain_start_up[1]:.0f} |")
+    overhead = (plain["unspin batch --no-model --workers 1"][0] - plain_start_up[0] - plain["unspin check --no-model"][0]) / len(texts)
+    print(f"\nRay's overhead per article (tables-only batch less its one-article run, less tables-only check): {overhead * 1000:.2f} ms")
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -31,3 +31,24 @@ def test_threshold_applies_to_spin_findings_only():
     pipeline, _ = build_pipeline(Config(model=False, threshold=0.99))
     [result] = pipeline.check([Document.plain("a.txt", "The Unfamiliar Clergyman said the the words.")])
     assert [f.rule for f in result.findings] == ["QUAL008"]
+
+
+def test_a_listed_phrase_the_model_also_finds_keeps_the_table_source():
+    from detector.findings import Finding, Suggestion, merge_overlapping
+
+    table = Finding("SPUN001", "warning", 4, 19, 0.85, "table", "spun phrase listed in the hand table", [Suggestion("press conference", 0.85, safe=True)])
+    model = Finding("SPUN001", "error", 4, 25, 0.97, "model", "phrasing reads as machine-spun", [Suggestion("press conference", 0.6), Suggestion("news conference", 0.5)])
+    for order in ([table, model], [model, table]):
+        [merged] = merge_overlapping(order)
+        assert (merged.source, merged.message) == ("table", "spun phrase listed in the hand table")
+        assert (merged.start, merged.end, merged.score, merged.severity) == (4, 25, 0.97, "error")
+        assert [(s.text, s.safe) for s in merged.suggestions] == [("press conference", True), ("news conference", False)]
+
+
+def test_a_model_finding_names_its_likely_original():
+    pipeline, _ = build_pipeline(Config(model=False, lm_suggestions="off"))
+    pipeline.detectors.append(OverlappingModel())
+    [result] = pipeline.check([Document.plain("a.txt", "The Clergyman arrived today.")])
+    [finding] = result.findings
+    assert finding.source == "model" and finding.suggestions
+    assert finding.message == f"'Clergyman arrived' reads as a synonym swap for '{finding.suggestions[0].text}'"

@@ -3,7 +3,6 @@ from hypothesis import given, settings, strategies as st
 from detector.readers import read_document
 from detector.readers.html import read_html
 from detector.readers.markdown import read_markdown
-from detector.readers.text import read_text
 
 
 def visible(doc):
@@ -35,7 +34,7 @@ def test_markdown_keeps_prose_and_drops_code_links_and_front_matter():
 def test_markdown_ignore_comment_suppresses_the_next_block_only():
     source = "First para.\n\n<!-- unspin: ignore -->\nSkipped para.\n\nLast para.\n"
     doc = read_markdown("a.md", source)
-    ignored = [doc.text[s:e] for s, e in doc.ignored]
+    ignored = [doc.text[s:e] for s, e, _ in doc.ignored]
     assert len(ignored) == 1 and "Skipped para." in ignored[0]
     assert "Last" not in ignored[0]
 
@@ -56,12 +55,7 @@ def test_html_visible_text_with_entities_and_blocks():
 def test_html_ignore_comment_suppresses_the_next_element():
     source = "<p>Keep.</p><!-- unspin: ignore --><p>Drop <b>this</b>.</p><p>Keep too.</p>"
     doc = read_html("a.html", source)
-    assert [doc.text[s:e] for s, e in doc.ignored] == ["Drop this."]
-
-
-def test_text_ignore_line():
-    doc = read_text("a.txt", "one\ntwo unspin: ignore-line\nthree\n")
-    assert [doc.text[s:e] for s, e in doc.ignored] == ["two unspin: ignore-line"]
+    assert [doc.text[s:e] for s, e, _ in doc.ignored] == ["Drop this."]
 
 
 WORDS = st.sampled_from(["alpha", "beta", "news", "minister", "Talks", "rate", "é", "ünï", "x"])

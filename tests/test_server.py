@@ -45,22 +45,34 @@ def wait_until_up(url: str, process=None, seconds: float = 120) -> None:
     raise RuntimeError("server did not start")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """`unspin serve` in its own process (tables and quality rules: no model to wait for)."""
+def serving(cache: Path, *options: str):
     port = free_port()
-    env = {**os.environ, "UNSPIN_CACHE_DIR": str(tmp_path_factory.mktemp("serve-cache"))}
     process = subprocess.Popen(
-        [sys.executable, "-m", "detector", "serve", "--port", str(port), "--no-model", "--lm-suggestions", "off"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "detector", "serve", "--port", str(port), "--lm-suggestions", "off", *options],
+        env={**os.environ, "UNSPIN_CACHE_DIR": str(cache)}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(url, process)
+        wait_until_up(url, process, seconds=300)
         yield url
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`unspin serve` in its own process (tables and quality rules: no model to wait for)."""
+    yield from serving(tmp_path_factory.mktemp("serve-cache"), "--no-model")
+
+
+@pytest.fixture(scope="module")
+def model_server(shared_cache):
+    """`unspin serve` with the shipped model, as users run it after the first time: its
+    suggestion index already built in the cache (the session's, kept for the other tests)."""
+    build = "from detector.api import suggestion_index; suggestion_index()"
+    subprocess.run([sys.executable, "-c", build], env={**os.environ, "UNSPIN_CACHE_DIR": str(shared_cache)}, check=True, timeout=300)
+    yield from serving(shared_cache)
 
 
 def utf16_slice(text: str, offset: int, length: int) -> str:
@@ -123,6 +135,24 @@ def test_api_check_matches_the_check_command(server, tmp_path, run_cli):
     assert body["version"] == 1
     assert body["files"] == json.loads(stdout)["files"]
     assert len(body["files"][0]["findings"]) >= 7
+
+
+@pytest.mark.parametrize("which", ["server", "model_server"])
+def test_concurrent_requests_get_the_same_answer_as_one_alone(which, request):
+    from concurrent.futures import ThreadPoolExecutor
+
+    server = request.getfixturevalue(which)
+
+    def check(_):
+        response = httpx.post(f"{server}/v2/check", data={"text": SAMPLE, "language": "en-US"}, timeout=60)
+        return response.status_code, response.json()["matches"] if response.status_code == 200 else response.text
+
+    # all at once first, while the look-ups are not yet cached in the server
+    with ThreadPoolExecutor(8) as pool:  # the server's default: 2 checking, 8 waiting
+        answers = list(pool.map(check, range(8)))
+    alone = check(0)
+    assert alone[0] == 200 and alone[1]
+    assert answers == [alone] * 8
 
 
 def test_language_tool_python_reads_the_matches(server):

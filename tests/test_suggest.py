@@ -253,6 +253,23 @@ def test_lemminflect_reads_its_tables_from_the_index_with_the_same_results(tmp_p
         Lemmatizer().lemma_dict, Inflections().infl_dict = saved
 
 
+def test_index_answers_from_several_threads_at_once(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    for index in (open_index(tmp_path / "index.sqlite", small_sources), open_index(tmp_path / "a-file" / "x" / "index.sqlite", small_sources)):
+        words = ["squeeze", "armies", "press", "conference", "nothing"] * 40
+
+        def look(word):
+            return index.frequency(word), sorted(index.originals.get(word, ())), index.words.get(word)
+
+        expected = [look(w) for w in words[:5]] * 40
+        index.words._row.cache_clear()  # the threads read the file, not this thread's cache
+        index._frequencies._row.cache_clear()
+        index.originals._row.cache_clear()
+        with ThreadPoolExecutor(8) as pool:
+            assert list(pool.map(look, words)) == expected
+
+
 def test_compound_frequencies_follow_wordfreq():
     from wordfreq import word_frequency
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from detector.document import Document
-from detector.findings import Finding, Suggestion
+from detector.findings import TABLE_SOURCE, Finding, Suggestion
 from detector.inflection import carry_over
 from detector.detectors import PerDocument
 from detector.tables import GENERATED, MappingTable
@@ -13,7 +13,7 @@ ERROR_SCORE = 0.9
 
 
 class TableDetector(PerDocument):
-    name = "table"
+    name = TABLE_SOURCE
 
     def __init__(self, table: MappingTable):
         self.table = table

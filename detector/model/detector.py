@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from detector.document import Document
-from detector.findings import Finding
+from detector.findings import MODEL_SOURCE, Finding
 from detector.model.features import casing_ids
 from detector.rules import SPUN_PHRASE
 
@@ -137,7 +137,7 @@ class SpanModel:
 
 
 class ModelDetector:
-    name = "model"
+    name = MODEL_SOURCE
 
     def __init__(self, model: SpanModel):
         self.model = model

@@ -6,7 +6,9 @@ mapped to the whole entity. Script, style, template and similar elements are
 skipped, and block elements end a sentence so text from two blocks never runs
 together.
 
-`<!-- unspin: ignore -->` suppresses the element that follows it.
+Comments suppress findings (detector/suppress.py): `<!-- unspin: ignore -->` or `<!--
+unspin: ignore SPUN001 -->` the element that follows, `<!-- unspin: off -->` … `<!--
+unspin: on -->` everything between.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import re
 from html.parser import HTMLParser
 
 from detector.document import Document, DocumentBuilder
+from detector.suppress import comment_directive
 
 INVISIBLE = {"script", "style", "template", "noscript", "head", "svg", "math", "code", "pre", "textarea", "iframe", "object"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -25,7 +28,6 @@ BLOCK = {
     "hr", "li", "main", "nav", "ol", "p", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead",
     "title", "tr", "ul",
 }
-IGNORE_COMMENT = re.compile(r"^\s*unspin:\s*ignore\s*$")
 ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);?")
 
 
@@ -36,9 +38,10 @@ class _VisibleText(HTMLParser):
         self.source = builder.source
         self.line_starts = [0] + [i + 1 for i, c in enumerate(self.source) if c == "\n"]
         self.hidden_depth = 0
-        self.ignore_next = False
-        # Open elements being suppressed: (tag, depth when opened, checked-text start).
-        self.ignoring: list[tuple[str, int, int]] = []
+        self.ignore_next = None  # the rules the next element's suppression silences
+        # Open elements being suppressed: (tag, depth when opened, checked-text start, rules).
+        self.ignoring: list[tuple[str, int, int, frozenset[str]]] = []
+        self.off_since = None  # where an `unspin: off` range began in the checked text
         self.depth = 0
 
     def _offset(self) -> int:
@@ -54,9 +57,9 @@ class _VisibleText(HTMLParser):
         self.depth += 1
         if tag in INVISIBLE:
             self.hidden_depth += 1
-        if self.ignore_next:
-            self.ignore_next = False
-            self.ignoring.append((tag, self.depth, len(self.builder)))
+        if self.ignore_next is not None:
+            self.ignoring.append((tag, self.depth, len(self.builder), self.ignore_next))
+            self.ignore_next = None
 
     def handle_startendtag(self, tag, attrs):
         if tag in BLOCK:
@@ -71,8 +74,8 @@ class _VisibleText(HTMLParser):
         if tag in INVISIBLE and self.hidden_depth:
             self.hidden_depth -= 1
         if self.ignoring and self.ignoring[-1][0] == tag and self.ignoring[-1][1] == self.depth:
-            _, _, start = self.ignoring.pop()
-            self.builder.ignored.append((start, len(self.builder)))
+            _, _, start, rules = self.ignoring.pop()
+            self.builder.ignored.append((start, len(self.builder), rules))
         self.depth = max(0, self.depth - 1)
         if tag in BLOCK:
             self.builder.separator(at)
@@ -98,8 +101,17 @@ class _VisibleText(HTMLParser):
         self._handle_reference()
 
     def handle_comment(self, data):
-        if IGNORE_COMMENT.match(data):
-            self.ignore_next = True
+        directive = comment_directive(data)
+        if directive is None:
+            return
+        kind, rules = directive
+        if kind == "ignore":
+            self.ignore_next = rules
+        elif kind == "off" and self.off_since is None:
+            self.off_since = len(self.builder)
+        elif kind == "on" and self.off_since is not None:
+            self.builder.ignored.append((self.off_since, len(self.builder), frozenset()))
+            self.off_since = None
 
 
 def read_html(path: str, source: str) -> Document:
@@ -107,4 +119,6 @@ def read_html(path: str, source: str) -> Document:
     parser = _VisibleText(builder)
     parser.feed(source)
     parser.close()
+    if parser.off_since is not None:
+        builder.ignored.append((parser.off_since, len(builder), frozenset()))
     return builder.build()

@@ -7,7 +7,9 @@ targets, autolinks, bare URLs, inline HTML and emphasis markers, keeps link text
 and decodes entities and backslash escapes. Constructs that span several source
 lines (a code span broken over two lines, say) are scanned line by line.
 
-`<!-- unspin: ignore -->` suppresses the block that follows it.
+Comments on a line of their own suppress findings (detector/suppress.py): `<!-- unspin:
+ignore -->` or `<!-- unspin: ignore SPUN001 -->` the block that follows, `<!-- unspin: off
+-->` … `<!-- unspin: on -->` everything between.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ import re
 from markdown_it import MarkdownIt
 
 from detector.document import Document, DocumentBuilder
+from detector.suppress import comment_directive
 
 _PARSER = MarkdownIt("commonmark").enable("table")
 
-IGNORE_COMMENT = re.compile(r"<!--\s*unspin:\s*ignore\s*-->")
+COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
 FRONT_MATTER = re.compile(r"\A(---|\+\+\+)[ \t]*\n.*?\n\1[ \t]*(\n|\Z)", re.DOTALL)
 # Container and block prefixes: indentation, quote markers, list bullets, heading hashes.
 LINE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?(?:#{1,6}(?:[ \t]+|$))?")
@@ -82,20 +85,30 @@ def read_markdown(path: str, source: str) -> Document:
 
     builder = DocumentBuilder(path, source)
     tokens = _PARSER.parse(source)
-    ignore_next_block = False
-    ignored_until_line = -1
+    ignore_next_block = None  # the rules the next block's suppression silences
+    ignored_until_line, ignored_rules = -1, frozenset()
+    off_since = None  # where an `unspin: off` range began in the checked text
     done_lines: set[int] = set()
     for token in tokens:
         if token.map is None:
             continue
         first, last = token.map
         if token.level == 0 and token.nesting >= 0:
-            if token.type == "html_block" and IGNORE_COMMENT.search(token.content):
-                ignore_next_block = True
-                continue
-            if ignore_next_block:
-                ignored_until_line = last
-                ignore_next_block = False
+            if token.type == "html_block":
+                directives = [d for d in map(comment_directive, COMMENT.findall(token.content)) if d]
+                for kind, rules in directives:
+                    if kind == "ignore":
+                        ignore_next_block = rules
+                    elif kind == "off" and off_since is None:
+                        off_since = len(builder)
+                    elif kind == "on" and off_since is not None:
+                        builder.ignored.append((off_since, len(builder), frozenset()))
+                        off_since = None
+                if directives:
+                    continue
+            if ignore_next_block is not None:
+                ignored_until_line, ignored_rules = last, ignore_next_block
+                ignore_next_block = None
         if token.type != "inline" or first < first_body_line:
             continue
         block_start = len(builder)
@@ -115,5 +128,7 @@ def read_markdown(path: str, source: str) -> Document:
             builder.separator(finish, "\n")
         builder.separator(line_span(last - 1)[1])
         if first < ignored_until_line:
-            builder.ignored.append((block_start, len(builder)))
+            builder.ignored.append((block_start, len(builder), ignored_rules))
+    if off_since is not None:
+        builder.ignored.append((off_since, len(builder), frozenset()))
     return builder.build()

@@ -1,18 +1,10 @@
-"""Plain-text reader: the checked text is the source itself.
-
-A line containing `unspin: ignore-line` is suppressed.
-"""
+"""Plain-text reader: the checked text is the source itself (its suppressions,
+`unspin: ignore-line` and the like, are the ones every format shares: detector/suppress.py)."""
 
 from __future__ import annotations
 
-import re
-
 from detector.document import Document
-
-IGNORE_LINE = re.compile(r"^.*unspin: ignore-line.*$", re.MULTILINE)
 
 
 def read_text(path: str, source: str) -> Document:
-    doc = Document.plain(path, source)
-    doc.ignored = [(m.start(), m.end()) for m in IGNORE_LINE.finditer(source)]
-    return doc
+    return Document.plain(path, source)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from detector.findings import SEVERITIES
 from detector.pipeline import FileResult
 
-FORMATS = ("text", "json", "jsonl", "sarif", "github")
+FORMATS = ("text", "json", "jsonl", "sarif", "github", "html")
 
 
 @dataclass
@@ -16,6 +16,10 @@ class Report:
     results: list[FileResult]
     color: bool = False
     tool_version: str = ""
+    # Each checked file's decoded text by path, for reports that show the text itself.
+    sources: dict[str, str] = field(default_factory=dict)
+    # Findings left out because a baseline file records them.
+    baselined: int = 0
     summary: dict = field(init=False)
 
     def __post_init__(self):
@@ -30,6 +34,7 @@ class Report:
             "words": sum(r.words for r in self.results),
             "findings": sum(counts.values()),
             "by_severity": counts,
+            "baselined": self.baselined,
         }
 
 

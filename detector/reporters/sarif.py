@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from detector.reporters import Report
-from detector.rules import all_rules
+from detector.rules import all_rules, details
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -98,6 +98,7 @@ def render(report: Report) -> str:
                         "id": rule.code,
                         "name": rule.name,
                         "shortDescription": {"text": rule.summary},
+                        "fullDescription": {"text": details(rule)},
                         "defaultConfiguration": {"level": LEVELS[rule.severity]},
                     }
                     for rule in rules

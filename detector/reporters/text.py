@@ -26,6 +26,8 @@ def render(report: Report) -> str:
     line = f"{summary['findings']} finding{'s' if summary['findings'] != 1 else ''}"
     line += f" ({counts})" if counts else ""
     line += f" in {summary['files']} file{'s' if summary['files'] != 1 else ''}, {summary['words']:,} words"
+    if summary["baselined"]:
+        line += f"; {summary['baselined']} known from the baseline not shown"
     if summary["errors"]:
         line += f"; {summary['errors']} file{'s' if summary['errors'] != 1 else ''} could not be checked"
     lines.append(line)

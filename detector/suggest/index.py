@@ -144,8 +144,10 @@ def open_index(path: Path, sources) -> SuggestionIndex:
     index is built in memory."""
 
     def read() -> SuggestionIndex:
-        # immutable: the file is never written once renamed into place, so no locking
-        return SuggestionIndex(sqlite3.connect(path.resolve().as_uri() + "?mode=ro&immutable=1", uri=True))
+        # immutable: the file is never written once renamed into place, so no locking; the
+        # one connection serves every thread of the process (`unspin serve` checks in a
+        # thread pool), which SQLite's serialized threading mode makes safe
+        return SuggestionIndex(_shared(sqlite3.connect(path.resolve().as_uri() + "?mode=ro&immutable=1", uri=True, check_same_thread=False)))
 
     try:
         try:
@@ -154,9 +156,17 @@ def open_index(path: Path, sources) -> SuggestionIndex:
             _build(path, sources)
             return read()
     except OSError:
-        connection = sqlite3.connect(":memory:")
+        connection = _shared(sqlite3.connect(":memory:", check_same_thread=False))
         _fill(connection, *sources())
         return SuggestionIndex(connection)
+
+
+def _shared(connection: sqlite3.Connection) -> sqlite3.Connection:
+    """`connection`, refused unless this SQLite serializes calls from several threads."""
+    if sqlite3.threadsafety != 3:
+        connection.close()
+        raise RuntimeError(f"SQLite {sqlite3.sqlite_version} is not built thread-safe (serialized)")
+    return connection
 
 
 def shipped_sources():
