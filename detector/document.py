@@ -9,10 +9,16 @@ its reported text is always `source[start:end]`.
 from __future__ import annotations
 
 import bisect
+import re
 from array import array
 from dataclasses import dataclass, field
 
 from detector.suppress import covers
+
+TAG = re.compile(r"<[^<>]*>")
+# Skipped source that is more than white space, emphasis marks and quote prefixes.
+SKIPPED_CONTENT = re.compile(r"[^\s*_~>]")
+WORD_CHARS = re.compile(r"\w")
 
 
 @dataclass
@@ -55,6 +61,27 @@ class Document:
         # a byte-order mark is no column an editor shows
         bom = line == 0 and self.source.startswith("\ufeff") and offset > 0
         return line + 1, offset - self._line_starts[line] + 1 - bom
+
+    def text_run(self, start: int, end: int) -> tuple[int, int]:
+        """The part of checked span [start, end) that a reader sees as one run of text: a
+        span crossing skipped content (inline code, a link target, a table cell border,
+        hidden HTML) is cut there, and the part with the most word characters kept, its
+        edges trimmed of white space. Skipped emphasis marks, tags and line prefixes do
+        not cut: the words around them read as one phrase."""
+        runs, run_start = [], start
+        if self.src_starts is not None:
+            for i in range(start, end - 1):
+                gap_start, gap_end = self.src_ends[i], self.src_starts[i + 1]
+                if gap_end > gap_start and SKIPPED_CONTENT.search(TAG.sub("", self.source[gap_start:gap_end])):
+                    runs.append((run_start, i + 1))
+                    run_start = i + 1
+        runs.append((run_start, end))
+        a, b = max(runs, key=lambda run: len(WORD_CHARS.findall(self.text, run[0], run[1])))
+        while a < b and self.text[a].isspace():
+            a += 1
+        while b > a and self.text[b - 1].isspace():
+            b -= 1
+        return a, b
 
     def is_ignored(self, start: int, end: int, rule: str) -> bool:
         return any(start < ig_end and ig_start < end and covers(rules, rule) for ig_start, ig_end, rules in self.ignored)

@@ -93,6 +93,11 @@ class Pipeline:
         on_lines = line_suppressions(doc.source)
         kept = []
         for finding in findings:
+            if finding.rule.startswith(SPIN_RULE_PREFIX):  # quality rules' spans are exact already
+                start, end = doc.text_run(finding.start, finding.end)
+                if start == end:  # nothing but skipped content and spaces
+                    continue
+                finding.start, finding.end = start, end
             if not self.config.reports(finding.rule):
                 continue
             if finding.score < self._threshold(finding):
