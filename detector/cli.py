@@ -434,23 +434,38 @@ def evaluate(folder, gold, clean, synthetic, limit, threshold, no_model, no_tabl
     click.echo(json.dumps(report, indent=2, ensure_ascii=False))
 
 
+def _ask(question: str) -> str:
+    """One key from the terminal for a `fix --interactive` question ("?" explains them)."""
+    from detector.fix import ANSWERS
+
+    while True:
+        click.echo(question, nl=False)
+        key = click.getchar().lower()
+        click.echo(key)
+        if key in ANSWERS:
+            return key
+        for letter, meaning in ANSWERS.items():
+            click.echo(f"  {letter}: {meaning}")
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @with_shared_options
 @click.option("--diff", is_flag=True, help="Print a unified diff and change nothing (the default).")
 @click.option("--in-place", is_flag=True, help="Rewrite the files (atomically); never read-only files or symlinks.")
 @click.option("--stdout", is_flag=True, help="Print the fixed text.")
+@click.option("--interactive", is_flag=True, help="Ask about each fix (y: apply, n: skip, a: apply the rest, q: skip the rest), then rewrite the files like --in-place.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply guesses (model and searched suggestions) of findings scoring at least --min-score.")
 @click.option("--min-score", type=click.FloatRange(0, 1), default=0.5, show_default=True, help="With --unsafe-fixes: apply guesses of findings scoring at least this.")
 @click.option("--follow-symlinks", is_flag=True, help="With --in-place: fix a symlink's target instead of refusing it.")
 @click.option("--no-model", is_flag=True, help="Use the mapping tables and quality rules only.")
 @click.option("--stdin-filename", help="Name (and so format) for text read from '-'.")
-def fix(paths, config_file, tables, threshold, include, exclude, encoding, max_bytes, lm_suggestions, channel, select, ignore, diff, in_place, stdout, unsafe_fixes, min_score, follow_symlinks, no_model, stdin_filename):
-    """Apply safe fixes (listed table entries, certain repairs); --diff shows (default), --in-place writes, --stdout prints."""
+def fix(paths, config_file, tables, threshold, include, exclude, encoding, max_bytes, lm_suggestions, channel, select, ignore, diff, in_place, stdout, interactive, unsafe_fixes, min_score, follow_symlinks, no_model, stdin_filename):
+    """Apply safe fixes (listed table entries, certain repairs); --diff shows (default), --in-place writes, --stdout prints, --interactive asks."""
     from detector.api import build_pipeline
     from detector.atomic import remove_stale
     from detector.files import STDIN, InputError, decode, discover, encoding_of, read_bytes
-    from detector.fix import FixError, apply_edits, plan_edits, unified_diff, write_fixed
+    from detector.fix import FixError, Review, apply_edits, plan_fixes, unified_diff, write_fixed
     from detector.readers import read_document
 
     config = _config(
@@ -458,14 +473,18 @@ def fix(paths, config_file, tables, threshold, include, exclude, encoding, max_b
         paths,
         _overrides(tables=tables, threshold=threshold, include=include, exclude=exclude, encoding=encoding, max_bytes=max_bytes, lm_suggestions=lm_suggestions, channel=channel, select=select, disable=ignore, model=False if no_model else None),
     )
-    chosen = [name for name, on in (("--diff", diff), ("--in-place", in_place), ("--stdout", stdout)) if on]
+    chosen = [name for name, on in (("--diff", diff), ("--in-place", in_place), ("--stdout", stdout), ("--interactive", interactive)) if on]
     if len(chosen) > 1:
         raise click.UsageError(f"{' and '.join(chosen)} cannot be combined: choose one")
-    mode = {"--in-place": "in-place", "--stdout": "stdout"}.get(chosen[0] if chosen else "", "diff")
-    if follow_symlinks and mode != "in-place":
-        raise click.UsageError("--follow-symlinks needs --in-place")
-    if mode == "in-place" and STDIN in paths:
-        raise click.UsageError("--in-place cannot rewrite stdin; use --stdout")
+    mode = {"--in-place": "in-place", "--stdout": "stdout", "--interactive": "interactive"}.get(chosen[0] if chosen else "", "diff")
+    writes = mode in ("in-place", "interactive")
+    if follow_symlinks and not writes:
+        raise click.UsageError("--follow-symlinks needs --in-place or --interactive")
+    if writes and STDIN in paths:
+        raise click.UsageError(f"{chosen[0]} cannot rewrite stdin; use --stdout")
+    if mode == "interactive" and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise click.UsageError("--interactive needs a terminal; use --diff or --in-place")
+    review = Review(_ask) if mode == "interactive" else None
     pipeline, errors = build_pipeline(config)
     failed = bool(errors)
     for message in errors:
@@ -475,7 +494,7 @@ def fix(paths, config_file, tables, threshold, include, exclude, encoding, max_b
     targets = discover(list(paths), config.extensions, config.include, config.exclude)
     for number, target in enumerate(targets):
         name = stdin_filename if target.display == STDIN and stdin_filename else target.display
-        if mode == "in-place" and target.path is not None and target.path.parent not in tidied:
+        if writes and target.path is not None and target.path.parent not in tidied:
             tidied.add(target.path.parent)
             remove_stale(target.path.parent)  # what a killed earlier run left half-written
         try:
@@ -487,7 +506,10 @@ def fix(paths, config_file, tables, threshold, include, exclude, encoding, max_b
             continue
         doc = read_document(name, source)
         [result] = pipeline.check([doc])
-        edits, skipped = plan_edits(doc, result.findings, min_score if unsafe_fixes else None)
+        fixes, skipped = plan_fixes(doc, result.findings, min_score if unsafe_fixes else None)
+        if review is not None:
+            fixes = review.accepted(name, fixes)
+        edits = [edit for fix in fixes for edit in fix.edits]
         fixed = apply_edits(source, edits)
         if skipped:
             click.echo(f"{name}: {skipped} fix(es) skipped: markup inside the flagged words", err=True)
@@ -502,7 +524,7 @@ def fix(paths, config_file, tables, threshold, include, exclude, encoding, max_b
         elif fixed != source:
             try:
                 write_fixed(target.path, fixed, encoding_of(original, config.encoding), original, follow_symlinks)
-                click.echo(f"{name}: {len(edits)} fix(es) applied", err=True)
+                click.echo(f"{name}: {len(fixes)} fix(es) applied", err=True)
             except (FixError, OSError) as error:
                 click.echo(f"{name}: error: {error}", err=True)
                 failed = True

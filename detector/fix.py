@@ -35,11 +35,21 @@ class Edit:
     replacement: str
 
 
-def plan_edits(doc: Document, findings: list[Finding], unsafe_min_score: float | None = None) -> tuple[list[Edit], int]:
-    """Non-overlapping source edits: each finding's first safe suggestion, or its first
-    suggestion of all when `unsafe_min_score` is given and the finding scores at least
-    that; also the number skipped for markup."""
-    edits: list[Edit] = []
+@dataclass(frozen=True)
+class Fix:
+    """One finding's fix: its chosen suggestion as source edits (one per word across markup)."""
+
+    finding: Finding
+    replacement: str
+    safe: bool
+    edits: tuple[Edit, ...]
+
+
+def plan_fixes(doc: Document, findings: list[Finding], unsafe_min_score: float | None = None) -> tuple[list[Fix], int]:
+    """Non-overlapping fixes: each finding's first safe suggestion, or its first suggestion
+    of all when `unsafe_min_score` is given and the finding scores at least that; also the
+    number skipped for markup."""
+    fixes: list[Fix] = []
     skipped = 0
     taken_until = -1
     for finding in sorted(findings, key=lambda f: (f.start, -f.score)):
@@ -56,9 +66,38 @@ def plan_edits(doc: Document, findings: list[Finding], unsafe_min_score: float |
             if planned is None:
                 skipped += 1
                 continue
-        edits += planned
+        fixes.append(Fix(finding, replacement, chosen.safe, tuple(planned)))
         taken_until = finding.end
-    return edits, skipped
+    return fixes, skipped
+
+
+ANSWERS = {"y": "apply this fix", "n": "skip it", "a": "apply it and all the rest", "q": "skip it and all the rest"}
+
+
+class Review:
+    """Asks about each fix in turn (`unspin fix --interactive`), across files: y applies
+    one, n skips one, a applies this and every later fix, q skips this and every later one.
+    `ask(question)` returns one of those letters."""
+
+    def __init__(self, ask):
+        self.ask = ask
+        self.rest: str | None = None  # "a" or "q" once answered so
+
+    def accepted(self, name: str, fixes: list[Fix]) -> list[Fix]:
+        taken = []
+        for fix in fixes:
+            answer = self.rest or self.ask(self.question(name, fix))
+            if answer in ("a", "q"):
+                self.rest = answer
+            if answer in ("y", "a"):
+                taken.append(fix)
+        return taken
+
+    @staticmethod
+    def question(name: str, fix: Fix) -> str:
+        f = fix.finding
+        kind = "safe fix" if fix.safe else f"guess, score {f.score:.2f}"
+        return f'{name}:{f.line}:{f.column}: {f.rule} "{" ".join(f.text.split())}" → "{fix.replacement}" ({kind}). Apply? [y,n,a,q,?] '
 
 
 def _word_edits(doc: Document, finding: Finding, replacement: str) -> list[Edit] | None:

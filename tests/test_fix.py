@@ -1,6 +1,9 @@
 import json
+import os
 import stat
+import sys
 
+import pexpect
 import pytest
 
 import detector.atomic
@@ -132,3 +135,33 @@ def test_stdout_separates_several_files(run_cli, tmp_path):
         (tmp_path / name).write_text("The Unfamiliar Clergyman spoke.\n", encoding="utf-8")
     code, out, _ = run_cli("fix", "--stdout", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"))
     assert out == f"==> {tmp_path / 'a.txt'} <==\nThe Foreign Minister spoke.\n\n==> {tmp_path / 'b.txt'} <==\nThe Foreign Minister spoke.\n"
+
+
+def test_interactive_needs_a_terminal(run_cli, article):
+    code, _, err = run_cli("fix", "--interactive", str(article))
+    assert code == 2 and "--interactive needs a terminal" in err
+
+
+def test_interactive_asks_in_a_real_terminal(tmp_path):
+    """y, n, ? then a in a pseudo-terminal (pexpect): the answered fixes, and only they, land."""
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    first.write_text("A squeeze meeting, a polite war and the the end.\n", encoding="utf-8")
+    second.write_text("Another squeeze meeting.\n", encoding="utf-8")
+    env = {**os.environ, "UNSPIN_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    child = pexpect.spawn(sys.executable, ["-m", "detector", "fix", "--interactive", "--unsafe-fixes", "--no-model", "--lm-suggestions", "off", str(first), str(second)],
+                          env=env, encoding="utf-8", timeout=120, dimensions=(40, 300))
+    child.expect(r'a\.txt:1:3: SPUN001 "squeeze meeting" → "press conference" \(safe fix\)\. Apply\? \[y,n,a,q,\?\] ')
+    child.send("y")
+    child.expect(r'"polite war" → "civil war" .*Apply\? ')
+    child.send("n")
+    child.expect(r'QUAL008 "the the" → "the" \(guess, score [0-9.]+\)\. Apply\? ')
+    child.send("?")
+    child.expect("a: apply it and all the rest")
+    child.expect(r"Apply\? ")
+    child.send("a")  # this one and b.txt's without asking
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "b.txt:1:9" not in child.before
+    assert first.read_text(encoding="utf-8") == "A press conference, a polite war and the end.\n"
+    assert second.read_text(encoding="utf-8") == "Another press conference.\n"
