@@ -28,14 +28,16 @@ def load_tables(config: Config) -> tuple[MappingTable, list[str]]:
     return table, errors
 
 
-def build_pipeline(config: Config, threads: int | None = None) -> tuple[Pipeline, list[str]]:
-    """The pipeline for `config`; `threads`: the model's CPU threads (default: all cores)."""
+def build_pipeline(config: Config, threads: int | None = None, table: bool = True) -> tuple[Pipeline, list[str]]:
+    """The pipeline for `config`; `threads`: the model's CPU threads (default: all cores);
+    without `table`, no mapping-table detector (to measure the others alone)."""
     from detector.detectors.quality import QualityDetector
     from detector.detectors.table import TableDetector
     from detector.quality import RULE_MODULES
 
-    table, errors = load_tables(config)
-    detectors = [TableDetector(table), QualityDetector({m.RULE.code for m in RULE_MODULES if not config.reports(m.RULE.code)})]
+    tables, errors = load_tables(config)
+    detectors = [TableDetector(tables)] if table else []
+    detectors += [QualityDetector({m.RULE.code for m in RULE_MODULES if not config.reports(m.RULE.code)})]
     default_threshold = 0.5
     model = None
     if config.model:
@@ -53,7 +55,7 @@ def build_pipeline(config: Config, threads: int | None = None) -> tuple[Pipeline
             errors.append(error)
         else:
             detectors.append(detector)
-    suggester, error = build_suggester(table, config.lm_suggestions, model)
+    suggester, error = build_suggester(tables, config.lm_suggestions, model)
     if error:
         errors.append(error)
     return Pipeline(config, detectors, [suggester], default_threshold), errors

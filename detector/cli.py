@@ -407,11 +407,9 @@ def evaluate(folder, gold, clean, synthetic, limit, threshold, no_model, no_tabl
     if not (gold or clean or synthetic or real):
         raise click.UsageError("give --real, --gold, --clean or --synthetic")
     config = Config(threshold=threshold, model=not no_model, int8=int8, lm_suggestions=lm_suggestions, channel=channel)
-    pipeline, errors = build_pipeline(config)
+    pipeline, errors = build_pipeline(config, table=not no_table)
     if errors:
         _fail("; ".join(errors))
-    if no_table:
-        pipeline.detectors = [d for d in pipeline.detectors if d.name != "table"]
     report = {
         "threshold": pipeline.threshold,
         "detectors": [f"{d.name} {getattr(d, 'version', '')}" for d in pipeline.detectors if d.name != "quality"],

@@ -36,6 +36,12 @@ Found by: the mapping tables (listed spun phrases; source "table"), the fine-tun
 classifier (source "model") and, with --channel, the language model's channel evidence
 (source "channel"). Each finding carries ranked suggestions for the original term.
 
+Severity follows the score, a calibrated probability that the phrase is spun: a model
+finding is an error from 0.8 and a warning from the threshold (default 0.5) up to 0.8; a
+channel finding an error from 0.9; a table entry an error from its score 0.9 (hand
+entries), a warning below (generated variants). So --fail-on error fails on the sure
+ones and --fail-on warning on every finding.
+
 Fix: safe when the phrase is a hand-made or your own table's entry (its original is
 known); otherwise a guess, applied by `unspin fix` only with --unsafe-fixes, since a wrong
 guess can change a fact.

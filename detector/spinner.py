@@ -31,16 +31,10 @@ import lemminflect
 
 from detector.inflection import carry_over, lemma_key, lemmas
 from detector.lexicon import Term
-from detector.thesaurus import Thesaurus
+from detector.thesaurus import TOP_SYNONYMS, Thesaurus
+from detector.words import FUNCTION_WORDS
 
 TOKEN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?(?:-[A-Za-z]+)*")
-FUNCTION_WORDS = frozenset(
-    "a an the and or but nor so yet of to in on at by for with from as into onto upon over under about above below "
-    "after before since until while if than that this these those there here it its he she they we you i me him her "
-    "them us his their our your my mine who whom whose which what when where why how not no is are was were be been "
-    "being am has have had do does did will would shall should can could may might must also just very too only then "
-    "mr mrs ms said says say".split()
-)
 REGISTER_SWAPS = {
     "information": "info", "advertisement": "ad", "advertisements": "ads", "laboratory": "lab", "television": "telly",
     "photograph": "photo", "photographs": "photos", "mathematics": "maths", "influenza": "flu", "children": "kids",
@@ -66,7 +60,7 @@ class SpinConfig:
     """Share of swaps drawn from another part of speech."""
     register_rate: float = 0.3
     """Chance to use a clipped/slang form when the word has one."""
-    top_k: int = 12
+    top_k: int = TOP_SYNONYMS
     """Synonyms are drawn from the first `top_k` of a list (spinners favour the first ones)."""
     kinds: tuple[str, ...] = KINDS
 

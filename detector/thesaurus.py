@@ -11,6 +11,9 @@ from functools import lru_cache
 from importlib import resources
 
 POS_NAMES = {"n": "NOUN", "v": "VERB", "a": "ADJ", "r": "ADV", "?": "ANY"}
+# How deep into a synonym list a spinner reaches: spinners favour the first ones (our
+# spinner draws from these, the channel model reads this deep).
+TOP_SYNONYMS = 12
 
 
 class Thesaurus:

@@ -30,7 +30,7 @@ from importlib import resources
 from detector.document import Document
 from detector.findings import Finding, Suggestion
 from detector.rules import SPUN_PHRASE
-from detector.spinner import FUNCTION_WORDS
+from detector.words import FUNCTION_WORDS
 from detector.suggest import CHANNEL_SOURCE, wordfreq_frequency, zipf
 
 NAME = CHANNEL_SOURCE
@@ -46,6 +46,8 @@ RIGHT_CHARACTERS = 30  # of text after the word, in every rescored continuation
 # the word's own from the left; a pair, where one of its words does.
 LEFT_GAIN = 2.0
 MIN_LETTERS = 3
+# Calibrated probability from which a channel finding is an error (rules.SPUN_DETAILS).
+ERROR_SCORE = 0.9
 
 
 FEATURES = ("gain", "left", "pair", "word_zipf", "candidate_zipf")
@@ -200,7 +202,7 @@ class ChannelDetector:
     def _finding(self, score: float, gain: Gain) -> Finding:
         return Finding(
             rule=SPUN_PHRASE.code,
-            severity="error" if score >= 0.9 else "warning",
+            severity="error" if score >= ERROR_SCORE else "warning",
             start=gain.start,
             end=gain.end,
             score=score,

@@ -136,6 +136,11 @@ class SpanModel:
         return result
 
 
+# Calibrated probability of being spun from which a model finding is an error (below it,
+# down to the threshold, a warning); rules.SPUN_DETAILS documents the cut-offs.
+ERROR_SCORE = 0.8
+
+
 class ModelDetector:
     name = MODEL_SOURCE
 
@@ -152,7 +157,7 @@ class ModelDetector:
                 findings.append(
                     Finding(
                         rule=SPUN_PHRASE.code,
-                        severity="error" if score >= 0.8 else "warning",
+                        severity="error" if score >= ERROR_SCORE else "warning",
                         start=span.start,
                         end=span.end,
                         score=score,

@@ -6,9 +6,8 @@ original whose entry lists the flagged word among a few synonyms is likelier tha
 that lists it among many. The ranker (ranker.py) weighs this with how well each candidate
 reads in context: the context alone cannot tell "rate" from "rank" when both fit.
 
-On the first 1,000 examples of the validation split (unspin-minilm-v3, int8, no language
-model) top-1 restoration went from 0.490 to 0.511 and top-3 from 0.574 to 0.595. DEPTH is the
-training spinner's `top_k` (12); reading 20 synonyms deep instead ranked worse.
+DEPTH is how deep spinners reach into a list (thesaurus.TOP_SYNONYMS, the training
+spinner's too); figures in docs/experiments.md, "Tuned settings".
 """
 
 from __future__ import annotations
@@ -18,12 +17,12 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from detector.inflection import lemma_key
-from detector.spinner import FUNCTION_WORDS, SpinConfig
 from detector.suggest.words import WORD  # a hyphenated compound is one word, as the thesaurus has it
-from detector.thesaurus import Thesaurus
+from detector.thesaurus import TOP_SYNONYMS, Thesaurus
+from detector.words import FUNCTION_WORDS
 
 # Spinners draw from the first synonyms of an entry: a synonym further down is not a swap.
-DEPTH = SpinConfig.top_k
+DEPTH = TOP_SYNONYMS
 KEPT = -1.0  # log P of a content word of a finding left as it was (most were swapped)
 UNEXPLAINED = -3.0  # log P of a word the thesaurus does not relate to the candidate's
 MAX_RUN = 3  # words on either side of one swap ("get under way" for "open")

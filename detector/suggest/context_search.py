@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 
 from detector.inflection import apply_casing, casing
-from detector.spinner import FUNCTION_WORDS
+from detector.words import FUNCTION_WORDS
 from detector.suggest import Candidate
 from detector.suggest.collocations import neighbours, tokens
 from detector.suggest.words import KEPT_WORD_PRIOR, MAX_WORDS, WORD, WordCandidates

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from detector.inflection import carry_over, lemma_key
 from detector.lexicon import Term
-from detector.spinner import FUNCTION_WORDS
+from detector.words import FUNCTION_WORDS
 from detector.suggest import Candidate
 from detector.thesaurus import Thesaurus
 

@@ -40,7 +40,7 @@ import numpy as np
 
 from detector.document import Document
 from detector.inflection import lemma_key
-from detector.spinner import FUNCTION_WORDS
+from detector.words import FUNCTION_WORDS
 from detector.suggest import LISTED, Candidate, set_shares
 from detector.suggest.collocations import neighbours, tokens
 from detector.suggest.context_search import STEERED

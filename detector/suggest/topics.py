@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from detector.inflection import lemma_key
-from detector.spinner import FUNCTION_WORDS
+from detector.words import FUNCTION_WORDS
 
 WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
 MIN_LENGTH = 3  # shorter words are mostly abbreviations and units

@@ -27,7 +27,7 @@ from detector.inflection import (
     parts_of_speech,
     verb_form,
 )
-from detector.spinner import FUNCTION_WORDS
+from detector.words import FUNCTION_WORDS
 from detector.suggest import Candidate, wordfreq_frequency, zipf
 from detector.thesaurus import Thesaurus
 
