@@ -94,10 +94,10 @@ class Pipeline:
         kept = []
         for finding in findings:
             if finding.rule.startswith(SPIN_RULE_PREFIX):  # quality rules' spans are exact already
-                start, end = doc.text_run(finding.start, finding.end)
-                if start == end:  # nothing but skipped content and spaces
+                run_start, run_end = doc.text_run(finding.start, finding.end)
+                if run_start == run_end:  # nothing but skipped content and spaces
                     continue
-                finding.start, finding.end = start, end
+                finding.start, finding.end = run_start, run_end
             if not self.config.reports(finding.rule):
                 continue
             if finding.score < self._threshold(finding):
@@ -105,8 +105,8 @@ class Pipeline:
             if doc.is_ignored(finding.start, finding.end, finding.rule):
                 continue
             if on_lines:
-                start, end = doc.to_source(finding.start, finding.end)
-                if any(start < line_end and line_start < end and covers(rules, finding.rule) for line_start, line_end, rules in on_lines):
+                src_start, src_end = doc.to_source(finding.start, finding.end)
+                if any(src_start < line_end and line_start < src_end and covers(rules, finding.rule) for line_start, line_end, rules in on_lines):
                     continue
             if any(start <= finding.start and finding.end <= end for start, end in blocked):
                 continue
