@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -76,21 +77,35 @@ shared_options = [
     click.option("--channel/--no-channel", default=None, help="Also flag words SmolLM2 reads far better as a thesaurus neighbour (slow: about 20 words/s)."),
     click.option("--select", multiple=True, help="Report only these rules: codes or prefixes (SPUN001, QUAL), comma-separated or repeated."),
     click.option("--ignore", multiple=True, help="Do not report these rules (codes or prefixes); added to config's disable."),
+    click.option("--no-model", is_flag=True, help="Use the mapping tables and quality rules only (no classifier, no torch)."),
 ]
 
 
+SHARED = ("config_file", "tables", "threshold", "include", "exclude", "encoding", "max_bytes", "lm_suggestions", "channel", "select", "ignore", "no_model")
+
+
 def with_shared_options(command):
+    """Add the options of every checking command; the command receives them as one dict,
+    `shared`, for `_shared_config`."""
+
+    @functools.wraps(command)
+    def run(**options):
+        return command(shared={name: options.pop(name) for name in SHARED}, **options)
+
     for option in reversed(shared_options):
-        command = option(command)
-    return command
+        run = option(run)
+    return run
+
+
+def _shared_config(shared: dict, paths: tuple[str, ...], **more):
+    """The config for a checking command: its file, then the shared options and `more`."""
+    values = {name: shared[name] for name in SHARED if name not in ("config_file", "ignore", "no_model")}
+    values.update(disable=shared["ignore"], model=False if shared["no_model"] else None, **more)
+    return _config(shared["config_file"], paths, {name: value for name, value in values.items() if value not in (None, ())})
 
 
 def _terminal() -> bool:
     return sys.stdout.isatty()
-
-
-def _overrides(**values) -> dict:
-    return {name: value for name, value in values.items() if value not in (None, ())}
 
 
 @main.command()
@@ -101,23 +116,18 @@ def _overrides(**values) -> dict:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
 @click.option("--stdin-filename", help="Name (and so format) for text read from '-'.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour text output; auto: on a terminal unless NO_COLOR is set.")
-@click.option("--no-model", is_flag=True, help="Use the mapping tables and quality rules only (no classifier, no torch).")
 @click.option("--no-cache", is_flag=True, help="Check every file again instead of reusing cached results.")
 @click.option("-j", "--jobs", type=click.IntRange(1), default=1, show_default=True, help="Worker processes (each loads its own model).")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Leave out the findings recorded in this file (by --write-baseline): only new ones count.")
 @click.option("--write-baseline", "new_baseline", type=click.Path(dir_okay=False), help="Record the current findings in this file, print nothing else, exit 0.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def check(paths, config_file, tables, threshold, include, exclude, encoding, max_bytes, lm_suggestions, channel, select, ignore, fmt, fail_on, exit_zero, stdin_filename, color, no_model, no_cache, jobs, baseline_file, new_baseline, quiet):
+def check(shared, paths, fmt, fail_on, exit_zero, stdin_filename, color, no_cache, jobs, baseline_file, new_baseline, quiet):
     """Check files, folders (recursively) or '-' for stdin."""
     from detector.api import build_pipeline, check_targets, read_sources
     from detector.files import discover
     from detector.reporters import Report, render
 
-    config = _config(
-        config_file,
-        paths,
-        _overrides(tables=tables, threshold=threshold, include=include, exclude=exclude, encoding=encoding, max_bytes=max_bytes, lm_suggestions=lm_suggestions, channel=channel, select=select, disable=ignore, fail_on=fail_on, model=False if no_model else None),
-    )
+    config = _shared_config(shared, paths, fail_on=fail_on)
     baseline = None
     if baseline_file:
         from detector.baseline import Baseline, BaselineError
@@ -183,19 +193,14 @@ def check(paths, config_file, tables, threshold, include, exclude, encoding, max
 @click.option("--id-field", default="id", show_default=True, help="Record field holding the article id (JSONL, Parquet).")
 @click.option("--text-field", default="text", show_default=True, help="Record field holding the article text.")
 @click.option("--format-field", help="Record field holding the format: text, markdown or html (default: text).")
-@click.option("--no-model", is_flag=True, help="Use the mapping tables and quality rules only.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
-def batch(inputs, output, config_file, tables, threshold, include, exclude, encoding, max_bytes, lm_suggestions, channel, select, ignore, workers, address, id_field, text_field, format_field, no_model, quiet):
+def batch(shared, inputs, output, workers, address, id_field, text_field, format_field, quiet):
     """Check an archive on Ray: JSONL and Parquet files of articles, folders, files."""
     try:
         from detector.batch import BatchError, Fields, run_batch
     except ImportError as error:
         _fail(f"unspin batch needs Ray (pip install -e '.[batch]'): {error}")
-    config = _config(
-        config_file,
-        inputs,
-        _overrides(tables=tables, threshold=threshold, include=include, exclude=exclude, encoding=encoding, max_bytes=max_bytes, lm_suggestions=lm_suggestions, channel=channel, select=select, disable=ignore, model=False if no_model else None),
-    )
+    config = _shared_config(shared, inputs)
     try:
         summary = run_batch(list(inputs), Path(output), config, Fields(id_field, text_field, format_field), workers, address, progress=not quiet)
     except BatchError as error:
@@ -219,8 +224,7 @@ def batch(inputs, output, config_file, tables, threshold, include, exclude, enco
 @click.option("--max-body", type=click.IntRange(1), default=1_000_000, show_default=True, help="Largest request body in bytes (larger: 413).")
 @click.option("--timeout", type=click.FloatRange(0.1), default=60.0, show_default=True, help="Seconds a check may take (longer: 504).")
 @click.option("--cors-origin", "origins", multiple=True, help="Origin allowed to call the API from a browser page elsewhere; repeatable.")
-@click.option("--no-model", is_flag=True, help="Use the mapping tables and quality rules only.")
-def serve(host, port, allow_remote, config_file, tables, threshold, include, exclude, encoding, max_bytes, lm_suggestions, channel, select, ignore, workers, queue_size, max_body, timeout, origins, no_model):
+def serve(shared, host, port, allow_remote, workers, queue_size, max_body, timeout, origins):
     """Serve the web page, unspin's JSON API and a LanguageTool-compatible API."""
     import ipaddress
 
@@ -238,11 +242,7 @@ def serve(host, port, allow_remote, config_file, tables, threshold, include, exc
         _fail(f"--host {host} is not a loopback address; add --allow-remote to serve other machines")
     if not loopback:
         click.echo(f"unspin: warning: serving {host}: anyone who reaches this port can have text checked", err=True)
-    config = _config(
-        config_file,
-        (),
-        _overrides(tables=tables, threshold=threshold, include=include, exclude=exclude, encoding=encoding, max_bytes=max_bytes, lm_suggestions=lm_suggestions, channel=channel, select=select, disable=ignore, model=False if no_model else None),
-    )
+    config = _shared_config(shared, ())
     try:
         app = create_app(config, Limits(max_body, timeout, workers, queue_size, list(origins)))
     except RuntimeError as error:
@@ -456,9 +456,8 @@ def _ask(question: str) -> str:
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply guesses (model and searched suggestions) of findings scoring at least --min-score.")
 @click.option("--min-score", type=click.FloatRange(0, 1), default=0.5, show_default=True, help="With --unsafe-fixes: apply guesses of findings scoring at least this.")
 @click.option("--follow-symlinks", is_flag=True, help="With --in-place: fix a symlink's target instead of refusing it.")
-@click.option("--no-model", is_flag=True, help="Use the mapping tables and quality rules only.")
 @click.option("--stdin-filename", help="Name (and so format) for text read from '-'.")
-def fix(paths, config_file, tables, threshold, include, exclude, encoding, max_bytes, lm_suggestions, channel, select, ignore, diff, in_place, stdout, interactive, unsafe_fixes, min_score, follow_symlinks, no_model, stdin_filename):
+def fix(shared, paths, diff, in_place, stdout, interactive, unsafe_fixes, min_score, follow_symlinks, stdin_filename):
     """Apply safe fixes (listed table entries, certain repairs); --diff shows (default), --in-place writes, --stdout prints, --interactive asks."""
     from detector.api import build_pipeline
     from detector.atomic import remove_stale
@@ -466,11 +465,7 @@ def fix(paths, config_file, tables, threshold, include, exclude, encoding, max_b
     from detector.fix import FixError, Review, apply_edits, plan_fixes, unified_diff, write_fixed
     from detector.readers import read_document
 
-    config = _config(
-        config_file,
-        paths,
-        _overrides(tables=tables, threshold=threshold, include=include, exclude=exclude, encoding=encoding, max_bytes=max_bytes, lm_suggestions=lm_suggestions, channel=channel, select=select, disable=ignore, model=False if no_model else None),
-    )
+    config = _shared_config(shared, paths)
     chosen = [name for name, on in (("--diff", diff), ("--in-place", in_place), ("--stdout", stdout), ("--interactive", interactive)) if on]
     if len(chosen) > 1:
         raise click.UsageError(f"{' and '.join(chosen)} cannot be combined: choose one")
