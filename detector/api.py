@@ -90,12 +90,20 @@ def build_channel_detector(calibration=None):
     return ChannelDetector(scorer, channel_candidates, calibration or Calibration.shipped(), lm.NAME), None
 
 
-def channel_candidates(word: str) -> list[str]:
-    """The words the channel detector tries in place of `word`."""
+def channel_candidates(word: str) -> list[tuple[str, float]]:
+    """(text, prior log-odds) of the words the channel detector tries in place of `word`."""
     from detector.detectors.channel import CANDIDATES
-    from detector.thesaurus import Thesaurus
 
-    return word_candidates().neighbours(word, Thesaurus(suggestion_index().thesaurus), CANDIDATES)
+    return substitutions().candidates(word, CANDIDATES)
+
+
+@functools.cache
+def substitutions():
+    """Two-step thesaurus candidates with their learnt prior (suggest/substitutions.py)."""
+    from detector.suggest.substitutions import Prior, Relation, Substitutions
+    from detector.thesaurus import shipped_thesaurus
+
+    return Substitutions(Relation(shipped_thesaurus()), Prior.shipped(), suggestion_index().frequency)
 
 
 @functools.cache

@@ -228,7 +228,7 @@ CARRIER = "In this work we describe the {} in detail."
 def evaluate_coverage(pipeline, pairs_file: Path, candidates) -> dict:
     """How far candidate generation reaches real substitutions (tortured → correct pairs):
     of the changed words of equal-length pairs, the share whose correct word is among
-    `candidates(word)` (what the channel detector asks about); of all pairs, the share
+    `candidates(word)` ((text, prior) pairs: what the channel detector asks about); of all pairs, the share
     whose whole correct term the suggesters rank first and among their suggestions for the
     tortured phrase flagged in a neutral carrier sentence."""
     import json
@@ -245,7 +245,7 @@ def evaluate_coverage(pipeline, pairs_file: Path, candidates) -> dict:
             for written, original in zip(spun, correct):
                 if written != original:
                     words += 1
-                    covered += original in {c.lower() for c in candidates(written)}
+                    covered += original in {text.lower() for text, _ in candidates(written)}
         text = CARRIER.format(pair["tortured"])
         start = text.index(pair["tortured"])
         finding = Finding("SPUN001", "error", start, start + len(pair["tortured"]), 1.0, "evaluation", "")

@@ -58,7 +58,7 @@ ON_GAIN = Calibration({**dict.fromkeys(FEATURES, 0.0), "gain": 1.0}, -3.0)
 
 
 def detector() -> ChannelDetector:
-    return ChannelDetector(ToyScorer, lambda word: [c for c in NEIGHBOURS.get(word.lower(), [])], ON_GAIN, "toy")
+    return ChannelDetector(ToyScorer, lambda word: [(c, 0.0) for c in NEIGHBOURS.get(word.lower(), [])], ON_GAIN, "toy")
 
 
 def test_a_word_whose_neighbour_reads_far_better_is_flagged_with_that_neighbour_first():

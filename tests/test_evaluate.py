@@ -45,3 +45,17 @@ def test_a_gold_span_the_findings_miss_stays_out_of_the_count():
     assert counts.metrics() == {"found": 0, "top1": 0.0, "top3": 0.0}
     counts.add(text, 1, gold, [finding(text, "atomic outfitted", "nuclear armed")])
     assert counts.metrics() == {"found": 1, "top1": 1.0, "top3": 1.0}
+
+
+def test_candidate_coverage_counts_changed_words_whose_original_is_a_candidate(tmp_path):
+    from types import SimpleNamespace
+
+    from detector.evaluate import evaluate_coverage
+
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text('{"tortured": "premium rates", "correct": "interest rates"}\n{"tortured": "resistance pioneer", "correct": "opposition leader"}\n{"tortured": "savage power", "correct": "brute-force"}\n', encoding="utf-8")
+    known = {"premium": [("bonus", 0.0), ("Interest", -1.0)], "resistance": [("opposition", 0.0)], "pioneer": [("founder", 0.0)]}
+    report = evaluate_coverage(SimpleNamespace(suggesters=[]), pairs, lambda word: known.get(word, []))
+    # three changed words of the two equal-length pairs; "interest" and "opposition" are candidates
+    assert (report["changed_words"], report["word_coverage"]) == (3, round(2 / 3, 4))
+    assert report["pairs"] == 3 and report["term_top1"] == 0.0

@@ -4,16 +4,16 @@ A spinner swaps a word for a synonym of the wrong sense ("premium rates" for "in
 rates"); whatever spinner made it, the original then reads much better there than the
 swap. For each content word w this detector asks a general language model (SmolLM2-135M,
 the `lm` extra) for the gain of its best candidate c: log P(text with c) - log P(text
-with w), over c and the words after it. Candidates are w's thesaurus neighbours both ways
-(the words whose entries list w, and w's own synonyms) in w's inflection and casing
-(WordCandidates.neighbours in suggest/words.py); adjacent pairs of them are tried jointly
-("resistance pioneer" for "opposition leader": neither word alone need read better).
+with w), over c and the words after it. Candidates are the words two thesaurus steps from
+w, in w's inflection and casing, with a prior learnt from real substitutions
+(suggest/substitutions.py); adjacent pairs of them are tried jointly ("resistance
+pioneer" for "opposition leader": neither word alone need read better).
 
 It is a cascade, because the language model costs about 3 ms a token here: one pass over
 each window of text gives the next-token distribution at every word, which scores every
-candidate's first token for free; only the words where a candidate's first token reads
-LEFT_GAIN better than w's from the left are rescored over their right context, from the
-window's cached prefix. A gain becomes a probability by a logistic fit (data/channel.json,
+candidate's first token for free; candidates are ranked by that first-token gain plus
+PRIOR_WEIGHT times their prior log-odds, and only the words whose best candidate scores
+SUSPECT there are rescored over their right context, from the window's cached prefix. A gain becomes a probability by a logistic fit (data/channel.json,
 made by scripts/fit_channel.py from real tortured phrases of the training pairs planted in
 training news, and clean training news).
 """
@@ -38,19 +38,21 @@ WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“‘(]?[A-Z0-9])|\n\s*\n")
 WINDOW_TOKENS = 160
 BATCH = 48  # continuations a forward pass
-CANDIDATES = 100  # per word, from the thesaurus both ways, before the language model prunes them
+CANDIDATES = 200  # per word, the likeliest by the substitution prior, before the language model prunes them
 KEPT = 4  # per word, rescored over the right context
 PAIRED = 3  # per word of an adjacent pair, combined jointly
 RIGHT_CHARACTERS = 30  # of text after the word, in every rescored continuation
-# Rescored only where a candidate's first token reads at least this much better (nats) than
-# the word's own from the left; a pair, where one of its words does.
-LEFT_GAIN = 2.0
+# A candidate's rank: its first token's gain from the left (nats) plus PRIOR_WEIGHT times
+# its prior log-odds. A word is rescored where its best candidate ranks at least SUSPECT; a
+# pair, where one of its words is.
+PRIOR_WEIGHT = 1.0
+SUSPECT = 1.0
 MIN_LETTERS = 3
 # Calibrated probability from which a channel finding is an error (rules.SPUN_DETAILS).
 ERROR_SCORE = 0.9
 
 
-FEATURES = ("gain", "left", "pair", "word_zipf", "candidate_zipf")
+FEATURES = ("gain", "left", "prior", "pair", "word_zipf", "candidate_zipf")
 
 
 @dataclass
@@ -81,14 +83,17 @@ class Gain:
     replacement: str
     gain: float
     left: float = 0.0  # the best candidate's first-token gain from the left alone
+    prior: float = 0.0  # its prior log-odds of being the original (a pair's: its words' sum)
 
     def features(self, text: str, frequency=wordfreq_frequency) -> dict[str, float]:
-        """What the calibration reads: the gains, whether a pair, and how common the
-        written words and the candidate's are (a spinner's swap is often the rarer word)."""
+        """What the calibration reads: the gains, the prior, whether a pair, and how
+        common the written words and the candidate's are (a spinner's swap is often the
+        rarer word)."""
         written, candidate = text[self.start : self.end].lower().split(), self.replacement.lower().split()
         return {
             "gain": self.gain,
             "left": self.left,
+            "prior": self.prior,
             "pair": float(len(written) > 1),
             "word_zipf": min(zipf(frequency(w)) for w in written),
             "candidate_zipf": min(zipf(frequency(w)) for w in candidate),
@@ -178,8 +183,8 @@ class ChannelDetector:
 
     def __init__(self, load_scorer, candidates, calibration: Calibration, model_name: str = ""):
         """`load_scorer()`: the ChannelScorer, built on the first document with candidates
-        (loading the language model takes seconds); `candidates(word)`: the words `word`
-        could stand for, in its inflection and casing."""
+        (loading the language model takes seconds); `candidates(word)`: (text, prior
+        log-odds) of the words `word` could stand for, in its inflection and casing."""
         self._load_scorer = load_scorer
         self._scorer = None
         self.candidates = candidates
@@ -224,14 +229,14 @@ class ChannelDetector:
     def gains(self, text: str, start: int, end: int) -> list[Gain]:
         """The best candidate's gain at each content word and pair of adjacent ones."""
         words = content_words(text, start, end)
-        options = {span: [c for c in self.candidates(text[span[0] : span[1]])[:CANDIDATES] if not _expands(text[span[0] : span[1]], c)] for span in words}
+        options = {span: [(c, p) for c, p in self.candidates(text[span[0] : span[1]])[:CANDIDATES] if not _expands(text[span[0] : span[1]], c)] for span in words}
         words = [span for span in words if options[span]]
         if not words:
             return []
         starts, logp, cache = self.scorer.window(text[start:end])
         index = {offset + start: i for i, offset in enumerate(starts)}
-        # (span, token index, the original and its candidates as continuations, left gain)
-        asks: list[tuple[tuple[int, int], int, list[str], list[str], float]] = []
+        # (span, token index, gap, candidates as continuations, left gain, prior)
+        asks: list[tuple[tuple[int, int], int, str, list[str], list[float], list[float]]] = []
         at, pruned, suspect = {}, {}, set()
         for span in words:
             first = index.get(_token_start(text, start, span))
@@ -241,25 +246,27 @@ class ChannelDetector:
             gap = _gap(text, start, span)
             here = logp[first]  # the distribution of the word's first token
             own = float(here[self.scorer.first_token(gap + text[span[0] : span[1]])])
-            scored = sorted(((float(here[self.scorer.first_token(gap + c)]) - own, c) for c in options[span]), reverse=True)
-            pruned[span] = [c for _, c in scored[:PAIRED]]
-            if scored[0][0] >= LEFT_GAIN:
+            ranked = sorted(((float(here[self.scorer.first_token(gap + c)]) - own, p, c) for c, p in options[span]), key=lambda t: -(t[0] + PRIOR_WEIGHT * t[1]))
+            pruned[span] = ranked[:PAIRED]
+            if ranked[0][0] + PRIOR_WEIGHT * ranked[0][1] >= SUSPECT:
                 suspect.add(span)
-                asks.append((span, first, gap, [c for _, c in scored[:KEPT]], scored[0][0]))
+                kept = ranked[:KEPT]
+                asks.append((span, first, gap, [c for _, _, c in kept], [g for g, _, _ in kept], [p for _, p, _ in kept]))
         for one, two in zip(words, words[1:]):
             if text[one[1] : two[0]] == " " and one in at and two in at and (one in suspect or two in suspect):
-                asks.append(((one[0], two[1]), at[one], _gap(text, start, one), [f"{a} {b}" for a in pruned[one] for b in pruned[two]], 0.0))
+                combined = [(a, b) for a in pruned[one] for b in pruned[two]]
+                asks.append(((one[0], two[1]), at[one], _gap(text, start, one), [f"{a[2]} {b[2]}" for a, b in combined], [0.0] * len(combined), [a[1] + b[1] for a, b in combined]))
         requests = []
-        for span, first, gap, candidates, _ in asks:
+        for span, first, gap, candidates, _, _ in asks:
             right = _right_context(text, span[1], end)
             requests += [(first, gap + t + right) for t in [text[span[0] : span[1]], *candidates]]
         scores = self.scorer.continuations(cache, logp, requests)
         gains, pos = [], 0
-        for span, _, _, candidates, left in asks:
+        for span, _, _, candidates, lefts, priors in asks:
             own, theirs = scores[pos], scores[pos + 1 : pos + 1 + len(candidates)]
             pos += 1 + len(candidates)
             best = max(range(len(theirs)), key=theirs.__getitem__)
-            gains.append(Gain(span[0], span[1], candidates[best], theirs[best] - own, left))
+            gains.append(Gain(span[0], span[1], candidates[best], theirs[best] - own, lefts[best], priors[best]))
         return gains
 
 

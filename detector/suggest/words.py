@@ -35,7 +35,6 @@ from detector.thesaurus import Thesaurus
 WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?(?:-[A-Za-z]+)*")
 # Spinners draw from the first synonyms of an entry; deeper ones make the search noisy.
 REVERSE_DEPTH = 20
-ORIGINALS_LIMIT = 1_000  # of one word: all of them
 MAX_RUN = 4
 MAX_WORDS = 8
 PER_RUN = 30
@@ -105,19 +104,6 @@ class WordCandidates:
         # ties broken by the word itself: set order changes from run to run
         ranked = sorted(((h, zipf(self.frequency(h)) / 8) for h in heads), key=lambda item: (-item[1], item[0]))[:limit]
         return [(carry_over(h, words[i].lower()) if k == 1 and not heads[h] else inflect_phrase(h, heads[h]), p) for h, p in ranked]
-
-    def neighbours(self, word: str, thesaurus: Thesaurus, limit: int) -> list[str]:
-        """The `limit` most common words `word` could stand for, in its inflection and
-        casing: its originals and its own synonyms and its lemma's, since real spinners
-        also take senses and loose synonyms whose entries do not list the word."""
-        lower = word.lower()
-        found = {text.lower(): text for text, _ in self._originals([word], 0, 1, ORIGINALS_LIMIT)}
-        for synonym in dict.fromkeys([*thesaurus.synonyms(lower), *thesaurus.synonyms(lemma_key(lower))]):
-            if synonym != lower and " " not in synonym:
-                found.setdefault(synonym, carry_over(synonym, lower))
-        forms = {text.lower(): text for text in found.values()}.values()
-        ranked = sorted(forms, key=lambda text: (-min(map(self.frequency, text.lower().split())), text))[:limit]
-        return [apply_casing(text, casing(word)) for text in ranked]
 
     @staticmethod
     def _guessed_inflections(run: list[str], originals: list[tuple[str, float]]) -> list[tuple[str, float]]:
