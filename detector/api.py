@@ -103,7 +103,7 @@ def substitutions():
     from detector.suggest.substitutions import Prior, Relation, Substitutions
     from detector.thesaurus import shipped_thesaurus
 
-    return Substitutions(Relation(shipped_thesaurus()), Prior.shipped(), suggestion_index().frequency)
+    return Substitutions(Relation(shipped_thesaurus(), suggestion_index().frequency), Prior.shipped())
 
 
 @functools.cache

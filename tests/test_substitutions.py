@@ -27,7 +27,7 @@ def test_one_step_is_either_direction_with_list_positions():
 
 
 def test_two_steps_count_paths_and_keep_the_shortest_list_positions():
-    features = Relation(TOY).features("premium", lambda w: FREQUENCY(w, 1e-9))
+    features = Relation(TOY, lambda w: FREQUENCY(w, 1e-9)).features("premium")
     named = {c: dict(zip(FEATURES, f)) for c, f in features.items()}
     assert named["interest"]["one_step"] == 1.0 and named["interest"]["lists_written"] == 1.0
     # two steps: "fee" (via payment), "reward" (via bonus), "concern" and "stake" (via interest)
@@ -41,7 +41,7 @@ def test_candidates_rank_by_the_prior_and_carry_inflection_and_casing():
     weights = [0.0] * len(FEATURES)
     weights[FEATURES.index("lists_written")] = 5.0
     weights[FEATURES.index("candidate_zipf")] = 1.0
-    substitutions = Substitutions(Relation(TOY), Prior(weights, 0.0), lambda w: FREQUENCY(w, 1e-9))
+    substitutions = Substitutions(Relation(TOY, lambda w: FREQUENCY(w, 1e-9)), Prior(weights, 0.0))
     ranked = substitutions.candidates("Premiums", 3)
     assert [text for text, _ in ranked] == ["Interests", "Bonuses", "Payments"]
     assert ranked[0][1] > ranked[1][1] == ranked[2][1]  # a tie keeps text order

@@ -43,17 +43,18 @@ def _ranks(thesaurus: Thesaurus, head: str) -> dict[str, int]:
 class Relation:
     """One step of the thesaurus relation, either way round, with list positions."""
 
-    def __init__(self, thesaurus: Thesaurus):
+    def __init__(self, thesaurus: Thesaurus, frequency=wordfreq_frequency):
         self.thesaurus = thesaurus
+        self.frequency = frequency
         self._zipf: dict[str, float] = {}
         self.listed_in: dict[str, dict[str, int]] = {}  # word → the heads listing it, at which position
         for head in thesaurus.entries:
             for synonym, rank in _ranks(thesaurus, head).items():
                 self.listed_in.setdefault(synonym, {})[head] = rank
 
-    def zipf(self, word: str, frequency) -> float:
+    def zipf(self, word: str) -> float:
         if word not in self._zipf:
-            self._zipf[word] = zipf(frequency(word))
+            self._zipf[word] = zipf(self.frequency(word))
         return self._zipf[word]
 
     @lru_cache(maxsize=50_000)
@@ -72,7 +73,7 @@ class Relation:
             out.pop(key, None)
         return out
 
-    def features(self, word: str, frequency=wordfreq_frequency) -> dict[str, list[float]]:
+    def features(self, word: str) -> dict[str, list[float]]:
         """Candidate → FEATURES, for every word one or two steps from `word` (lower case)."""
         one = self.step(word)
         paths: Counter[str] = Counter()
@@ -85,13 +86,13 @@ class Relation:
                 paths[other] += 1
                 rank = to_middle + min(r for r in further if r is not None)
                 shortest[other] = min(rank, shortest.get(other, rank))
-        written = self.zipf(word, frequency)
+        written = self.zipf(word)
         out = {}
         for other, (a, b) in one.items():
-            z = self.zipf(other, frequency)
+            z = self.zipf(other)
             out[other] = [1.0, float(a is not None), math.log1p(a or 0), float(b is not None), math.log1p(b or 0), 0.0, 0.0, z, written, z, z * z]
         for other, count in paths.items():
-            z = self.zipf(other, frequency)
+            z = self.zipf(other)
             out[other] = [0.0, 0.0, 0.0, 0.0, 0.0, math.log1p(count), math.log1p(shortest[other]), z, written, 0.0, z * z]
         return out
 
@@ -115,10 +116,9 @@ class Prior:
 
 
 class Substitutions:
-    def __init__(self, relation: Relation, prior: Prior, frequency=wordfreq_frequency):
+    def __init__(self, relation: Relation, prior: Prior):
         self.relation = relation
         self.prior = prior
-        self.frequency = frequency
 
     def candidates(self, word: str, limit: int) -> list[tuple[str, float]]:
         """The `limit` likeliest originals of `word` as (text in its inflection and casing,
@@ -127,7 +127,7 @@ class Substitutions:
 
     @lru_cache(maxsize=20_000)
     def _ranked(self, lower: str, limit: int) -> tuple[tuple[str, float], ...]:
-        scored = ((self.prior.logit(features), other) for other, features in self.relation.features(lower, self.frequency).items())
+        scored = ((self.prior.logit(features), other) for other, features in self.relation.features(lower).items())
         best: dict[str, float] = {}
         # inflecting is the slow part: only the likeliest are, with room for forms that coincide
         for logit, other in heapq.nlargest(2 * limit, scored):
