@@ -13,8 +13,9 @@ It is a cascade, because the language model costs about 3 ms a token here: one p
 each window of text gives the next-token distribution at every word, which scores every
 candidate's first token for free; candidates are ranked by that first-token gain plus
 PRIOR_WEIGHT times their prior log-odds, and only the words whose best candidate scores
-SUSPECT there are rescored over their right context, from the window's cached prefix. A gain becomes a probability by a logistic fit (data/channel.json,
-made by scripts/fit_channel.py from real tortured phrases of the training pairs planted in
+SUSPECT there are rescored over their right context, from the window's cached prefix. A
+gain becomes a probability by a logistic fit (data/channel.json, made by
+scripts/fit_channel.py from real tortured phrases of the training pairs planted in
 training news, and clean training news).
 """
 
