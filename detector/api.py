@@ -244,7 +244,7 @@ def check_targets(
             for (index, _, key), result in zip(batch, pipeline.check([doc for _, doc, _ in batch])):
                 results[index] = result
                 if cache is not None:
-                    cache.put(key, {k: v for k, v in result.to_dict().items() if k != "path"})
+                    cache.put(key, {k: v for k, v in result.to_record().items() if k != "path"})
             if progress:
                 progress(len(batch))
         batch, batch_words = [], 0
@@ -276,18 +276,55 @@ def check_targets(
     return results
 
 
-def read_sources(targets: list[Target], config: Config) -> dict[str, str]:
-    """The decoded text of each readable file target by its displayed path (for reports
-    showing the text after a check that ran in other processes)."""
-    sources = {}
-    for target in targets:
-        if target.display == STDIN:
+def check_job(
+    config: Config,
+    targets: list[Target],
+    pipeline: Pipeline,
+    jobs: int = 1,
+    use_cache: bool = True,
+    stdin_filename: str | None = None,
+    progress=None,
+    sources: dict[str, str] | None = None,
+) -> list[FileResult]:
+    """What `unspin check` and `unspin fix` run over their targets: `check_targets` with
+    the result cache (unless `use_cache` is false), or, for several files and `jobs` > 1,
+    the same in worker processes (parallel.py; stdin is read here, so then it is not).
+    `sources` as in `check_targets`."""
+    if jobs > 1 and len(targets) > 1 and not any(t.display == STDIN for t in targets):
+        from detector.parallel import check_parallel
+
+        return check_parallel(config, targets, jobs, use_cache, progress, sources)
+    cache = None
+    if use_cache:
+        from detector.cache import ResultCache, default_cache_dir
+
+        cache = ResultCache(default_cache_dir(), pipeline.fingerprint)
+    return check_targets(pipeline, targets, stdin_filename, cache=cache, progress=progress, sources=sources)
+
+
+def plan_fix_targets(
+    config: Config,
+    targets: list[Target],
+    pipeline: Pipeline,
+    unsafe_min_score: float | None = None,
+    jobs: int = 1,
+    use_cache: bool = True,
+    stdin_filename: str | None = None,
+) -> list:
+    """`unspin fix`'s plans (fix.FilePlan), one per target in order: safe fixes, and with
+    `unsafe_min_score` guesses of findings scoring at least that (fix.plan_fixes)."""
+    from detector.fix import FilePlan, plan_fixes
+
+    sources: dict[str, str] = {}
+    plans = []
+    for target, result in zip(targets, check_job(config, targets, pipeline, jobs, use_cache, stdin_filename, sources=sources)):
+        if result.error is not None:
+            plans.append(FilePlan(result.path, target, error=result.error))
             continue
-        try:
-            sources[target.display] = read_target(target, config.encoding, config.max_bytes)
-        except InputError:
-            continue
-    return sources
+        source = sources[result.path]
+        fixes, skipped = plan_fixes(read_document(result.path, source), result.findings, unsafe_min_score)
+        plans.append(FilePlan(result.path, target, source, fixes, skipped))
+    return plans
 
 
 def check_text(text: str, path: str = "<text>", fmt: str | None = None, config: Config | None = None) -> FileResult:

@@ -123,7 +123,7 @@ def _terminal() -> bool:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def check(shared, paths, fmt, fail_on, exit_zero, stdin_filename, color, no_cache, jobs, baseline_file, new_baseline, quiet):
     """Check files, folders (recursively) or '-' for stdin."""
-    from detector.api import build_pipeline, check_targets, read_sources
+    from detector.api import build_pipeline, check_job
     from detector.files import discover
     from detector.reporters import Report, render
 
@@ -143,19 +143,7 @@ def check(shared, paths, fmt, fail_on, exit_zero, stdin_filename, color, no_cach
     # the reports and baselines that read the text itself
     sources = {} if fmt == "html" or baseline or new_baseline else None
     with _progress_bar(len(targets), quiet) as bar:
-        if jobs > 1 and len(targets) > 1 and not any(t.display == "-" for t in targets):
-            from detector.parallel import check_parallel
-
-            results = check_parallel(config, targets, jobs, not no_cache, bar.update)
-            if sources is not None:
-                sources = read_sources(targets, config)
-        else:
-            cache = None
-            if not no_cache:
-                from detector.cache import ResultCache, default_cache_dir
-
-                cache = ResultCache(default_cache_dir(), pipeline.fingerprint)
-            results = check_targets(pipeline, targets, stdin_filename, cache=cache, progress=bar.update, sources=sources)
+        results = check_job(config, targets, pipeline, jobs, not no_cache, stdin_filename, bar.update, sources)
     if new_baseline:
         from detector.baseline import write_baseline
 
@@ -457,13 +445,13 @@ def _ask(question: str) -> str:
 @click.option("--min-score", type=click.FloatRange(0, 1), default=0.5, show_default=True, help="With --unsafe-fixes: apply guesses of findings scoring at least this.")
 @click.option("--follow-symlinks", is_flag=True, help="With --in-place: fix a symlink's target instead of refusing it.")
 @click.option("--stdin-filename", help="Name (and so format) for text read from '-'.")
-def fix(shared, paths, diff, in_place, stdout, interactive, unsafe_fixes, min_score, follow_symlinks, stdin_filename):
+@click.option("--no-cache", is_flag=True, help="Check every file again instead of reusing cached results.")
+@click.option("-j", "--jobs", type=click.IntRange(1), default=1, show_default=True, help="Worker processes (each loads its own model).")
+def fix(shared, paths, diff, in_place, stdout, interactive, unsafe_fixes, min_score, follow_symlinks, stdin_filename, no_cache, jobs):
     """Apply safe fixes (listed table entries, certain repairs); --diff shows (default), --in-place writes, --stdout prints, --interactive asks."""
-    from detector.api import build_pipeline
-    from detector.atomic import remove_stale
-    from detector.files import STDIN, InputError, decode, discover, encoding_of, read_bytes
-    from detector.fix import FixError, Review, apply_edits, plan_fixes, unified_diff, write_fixed
-    from detector.readers import read_document
+    from detector.api import build_pipeline, plan_fix_targets
+    from detector.files import STDIN, discover
+    from detector.fix import FixError, Review, Writer, unified_diff
 
     config = _shared_config(shared, paths)
     chosen = [name for name, on in (("--diff", diff), ("--in-place", in_place), ("--stdout", stdout), ("--interactive", interactive)) if on]
@@ -483,42 +471,31 @@ def fix(shared, paths, diff, in_place, stdout, interactive, unsafe_fixes, min_sc
     for message in errors:
         click.echo(f"unspin: error: {message}", err=True)
     pending = False
-    tidied = set()
     targets = discover(list(paths), config.extensions, config.include, config.exclude)
-    for number, target in enumerate(targets):
-        name = stdin_filename if target.display == STDIN and stdin_filename else target.display
-        if writes and target.path is not None and target.path.parent not in tidied:
-            tidied.add(target.path.parent)
-            remove_stale(target.path.parent)  # what a killed earlier run left half-written
-        try:
-            original = read_bytes(target, config.max_bytes)
-            source = decode(original, config.encoding)
-        except InputError as error:
-            click.echo(f"{name}: error: {error}", err=True)
+    writer = Writer(targets, config.encoding, config.max_bytes, follow_symlinks) if writes else None
+    plans = plan_fix_targets(config, targets, pipeline, min_score if unsafe_fixes else None, jobs, not no_cache, stdin_filename)
+    for number, plan in enumerate(plans):
+        if plan.error is not None:
+            click.echo(f"{plan.path}: error: {plan.error}", err=True)
             failed = True
             continue
-        doc = read_document(name, source)
-        [result] = pipeline.check([doc])
-        fixes, skipped = plan_fixes(doc, result.findings, min_score if unsafe_fixes else None)
-        if review is not None:
-            fixes = review.accepted(name, fixes)
-        edits = [edit for fix in fixes for edit in fix.edits]
-        fixed = apply_edits(source, edits)
-        if skipped:
-            click.echo(f"{name}: {skipped} fix(es) skipped: markup inside the flagged words", err=True)
+        fixes = review.accepted(plan.path, plan.fixes) if review is not None else plan.fixes
+        fixed = plan.fixed(fixes)
+        if plan.skipped:
+            click.echo(f"{plan.path}: {plan.skipped} fix(es) skipped: markup inside the flagged words", err=True)
         if mode == "stdout":
-            if len(targets) > 1:  # as head(1) separates files
-                click.echo(f"{'' if number == 0 else chr(10)}==> {name} <==")
+            if len(plans) > 1:  # as head(1) separates files
+                click.echo(f"{'' if number == 0 else chr(10)}==> {plan.path} <==")
             click.echo(fixed, nl=False)
         elif mode == "diff":
-            patch = unified_diff(name, source, fixed)
+            patch = unified_diff(plan.path, plan.source, fixed)
             pending |= bool(patch)
             click.echo(patch, nl=False)
-        elif fixed != source:
+        elif fixed != plan.source:
             try:
-                write_fixed(target.path, fixed, encoding_of(original, config.encoding), original, follow_symlinks)
-                click.echo(f"{name}: {len(fixes)} fix(es) applied", err=True)
+                writer.write(plan, fixed)
+                click.echo(f"{plan.path}: {len(fixes)} fix(es) applied", err=True)
             except (FixError, OSError) as error:
-                click.echo(f"{name}: error: {error}", err=True)
+                click.echo(f"{plan.path}: error: {error}", err=True)
                 failed = True
     sys.exit(EXIT_ERROR if failed else EXIT_FINDINGS if pending else EXIT_CLEAN)

@@ -3,7 +3,7 @@ source offsets once the pipeline has placed them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 SEVERITIES = ("info", "warning", "error")
 TABLE_SOURCE = "table"  # the mapping tables' findings: listed phrases
@@ -65,8 +65,15 @@ class Finding:
         }
 
 
+    def to_record(self) -> dict:
+        """Every field, unrounded, the checked span included: what the result cache and
+        worker processes pass on, so that a fix planned from it is the fix planned from
+        the finding itself."""
+        return asdict(self)
+
+
 def finding_from_dict(data: dict) -> Finding:
-    """The inverse of `Finding.to_dict` (for cached results)."""
+    """The inverse of `Finding.to_dict` and of `Finding.to_record`."""
     fields = {k: v for k, v in data.items() if k != "suggestions"}
     return Finding(**fields, suggestions=[Suggestion(**s) for s in data["suggestions"]])
 

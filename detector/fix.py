@@ -14,11 +14,12 @@ import difflib
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from detector import atomic
 from detector.document import Document
+from detector.files import InputError, Target, decode, encoding_of, read_bytes
 from detector.findings import Finding
 
 WORD = re.compile(r"\S+")
@@ -43,6 +44,46 @@ class Fix:
     replacement: str
     safe: bool
     edits: tuple[Edit, ...]
+
+
+@dataclass
+class FilePlan:
+    """One target's fixes, planned over the very text its findings were found in, or the
+    error that kept it from being checked."""
+
+    path: str  # as displayed
+    target: Target
+    source: str = ""
+    fixes: list[Fix] = field(default_factory=list)
+    skipped: int = 0  # fixes left out for markup inside the flagged words
+    error: str | None = None
+
+    def fixed(self, fixes: list[Fix] | None = None) -> str:
+        """The source with `fixes` (all planned ones by default) applied."""
+        return apply_edits(self.source, [edit for fix in (self.fixes if fixes is None else fixes) for edit in fix.edits])
+
+
+class Writer:
+    """Writes fixed files in place (`write_fixed`). It first clears the targets' folders of
+    what a killed earlier run left half-written, and writes a file only while its bytes
+    still decode to the text that was checked."""
+
+    def __init__(self, targets: list[Target], encoding: str, max_bytes: int, follow_symlinks: bool = False):
+        self.encoding = encoding
+        self.max_bytes = max_bytes
+        self.follow_symlinks = follow_symlinks
+        for folder in {target.path.parent for target in targets if target.path is not None}:
+            atomic.remove_stale(folder)
+
+    def write(self, plan: FilePlan, text: str) -> None:
+        try:
+            original = read_bytes(plan.target, self.max_bytes)
+            unchanged = decode(original, self.encoding) == plan.source
+        except InputError as error:
+            raise FixError(f"cannot read again: {error}") from None
+        if not unchanged:
+            raise FixError("file changed since it was checked; not written")
+        write_fixed(plan.target.path, text, encoding_of(original, self.encoding), original, self.follow_symlinks)
 
 
 def plan_fixes(doc: Document, findings: list[Finding], unsafe_min_score: float | None = None) -> tuple[list[Fix], int]:

@@ -36,6 +36,10 @@ class FileResult:
             "findings": [f.to_dict() for f in self.findings],
         }
 
+    def to_record(self) -> dict:
+        """`to_dict` unrounded, with each finding's `to_record` (see there)."""
+        return {"path": self.path, "words": self.words, "score": self.score, "error": self.error, "findings": [f.to_record() for f in self.findings]}
+
     @classmethod
     def from_dict(cls, data: dict) -> "FileResult":
         return cls(

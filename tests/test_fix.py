@@ -90,6 +90,38 @@ def test_markup_inside_a_span_is_kept_word_by_word(run_cli, tmp_path):
     assert out == "<p>The <em>Foreign</em> Minister spoke.</p>"
 
 
+def test_fixes_across_markup_are_the_same_from_the_cache_and_from_workers(run_cli, tmp_path, private_cache):
+    # a fix across markup is planned from the finding's span in the checked text, which
+    # cached results and worker processes must carry along with the source span
+    pages = []
+    for name in ("a.html", "b.html"):
+        pages.append(str(tmp_path / name))
+        (tmp_path / name).write_text("<p>The <em>Unfamiliar</em> Clergyman spoke.</p>\n", encoding="utf-8")
+    fresh = run_cli("fix", "--diff", "--no-model", *pages)
+    assert list((private_cache / "results").rglob("*.json"))
+    cached = run_cli("fix", "--diff", "--no-model", *pages)
+    workers = run_cli("fix", "--diff", "--no-model", "--no-cache", "--jobs", "2", *pages)
+    assert fresh == cached == workers
+    assert fresh[1].count("+<p>The <em>Foreign</em> Minister spoke.</p>") == 2
+
+
+def test_a_file_edited_after_its_check_is_not_written(tmp_path):
+    from detector.api import build_pipeline, plan_fix_targets
+    from detector.config import Config
+    from detector.files import discover
+
+    story = tmp_path / "s.txt"
+    story.write_text("The Unfamiliar Clergyman spoke.\n", encoding="utf-8")
+    config = Config(model=False)
+    targets = discover([str(story)], config.extensions, config.include, config.exclude)
+    [plan] = plan_fix_targets(config, targets, build_pipeline(config)[0], use_cache=False)
+    assert plan.fixed() == "The Foreign Minister spoke.\n"
+    story.write_text("The Unfamiliar Clergyman spoke, someone wrote.\n", encoding="utf-8")
+    with pytest.raises(detector.fix.FixError, match="changed since it was checked"):
+        detector.fix.Writer(targets, config.encoding, config.max_bytes).write(plan, plan.fixed())
+    assert story.read_text() == "The Unfamiliar Clergyman spoke, someone wrote.\n"
+
+
 def test_min_score_filters_guesses(run_cli, article):
     code, out, _ = run_cli("fix", "--stdout", "--unsafe-fixes", "--min-score", "0.99", str(article))
     assert "Foreign Ministers" in out and "The end." in out  # the table's and the doubled word's (score 1)
