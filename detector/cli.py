@@ -18,6 +18,15 @@ from detector.reporters import FORMATS
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
+def _require_training(command: str) -> None:
+    """Exit 2 with how to install them when the training libraries are missing."""
+    import importlib.util
+
+    missing = [name for name in ("datasets", "sklearn") if importlib.util.find_spec(name) is None]
+    if missing:
+        _fail(f"unspin {command} needs {' and '.join(missing)}, which the train extra installs: pip install -e '.[train]'")
+
+
 def _fail(message: str) -> None:
     click.echo(f"unspin: error: {message}", err=True)
     sys.exit(EXIT_ERROR)
@@ -309,6 +318,7 @@ def data():
 @click.option("--seed", type=int, default=13, show_default=True)
 def data_build(corpora, output, train_passages, eval_passages, seed):
     """Spin clean news into labelled train/validation/test datasets (saved with `datasets`)."""
+    _require_training("data build")
     from detector.corpora import default_root, missing_sources
     from detector.dataset import BuildConfig, build
     from detector.lexicon import shipped_lexicon
@@ -347,6 +357,7 @@ def data_build(corpora, output, train_passages, eval_passages, seed):
 @click.option("--seed", type=int, default=13, show_default=True)
 def train(dataset, output, version, models_dir, epochs, max_steps, batch_size, learning_rate, eval_every, clean_weight, resume, tiny, seed):
     """Fine-tune the span classifier, calibrate it and write a model version to models/."""
+    _require_training("train")
     from detector.model.pipeline import train_model_version
 
     record = train_model_version(
@@ -363,6 +374,7 @@ def train(dataset, output, version, models_dir, epochs, max_steps, batch_size, l
 def calibrate(folder, dataset):
     """Refit a model version's calibration and thresholds (full precision and int8) on the
     validation split; `unspin train` does this itself."""
+    _require_training("calibrate")
     from detector.model.pipeline import calibrate_model_version
     from detector.model.store import ModelError
 
@@ -394,6 +406,8 @@ def evaluate(folder, gold, clean, synthetic, limit, threshold, no_model, no_tabl
 
     if not (gold or clean or synthetic or real):
         raise click.UsageError("give --real, --gold, --clean or --synthetic")
+    if synthetic:
+        _require_training("eval --synthetic")
     config = Config(threshold=threshold, model=not no_model, int8=int8, lm_suggestions=lm_suggestions, channel=channel)
     pipeline, errors = build_pipeline(config, table=not no_table)
     if errors:

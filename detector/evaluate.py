@@ -235,7 +235,7 @@ def evaluate_coverage(pipeline, pairs_file: Path, candidates) -> dict:
 
     from detector.document import Document
     from detector.findings import Finding
-    from detector.suggest import MAX_SUGGESTIONS
+    from detector.suggest.suggester import MAX_SUGGESTIONS
 
     pairs = [json.loads(line) for line in pairs_file.read_text(encoding="utf-8").splitlines() if line.strip()]
     words = covered = top1 = listed = 0

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 SEVERITIES = ("info", "warning", "error")
 TABLE_SOURCE = "table"  # the mapping tables' findings: listed phrases
 MODEL_SOURCE = "model"  # the span classifier's
+CHANNEL_SOURCE = "channel"  # detectors/channel.py's, which carry their own first suggestion
 
 
 def severity_rank(severity: str) -> int:

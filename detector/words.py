@@ -1,7 +1,9 @@
 """Words the check path and the spinner share: the function words no spinner swaps and no
-suggestion offers as a content word."""
+suggestion offers as a content word, and how common a word is."""
 
 from __future__ import annotations
+
+import math
 
 FUNCTION_WORDS = frozenset(
     "a an the and or but nor so yet of to in on at by for with from as into onto upon over under about above below "
@@ -10,3 +12,15 @@ FUNCTION_WORDS = frozenset(
     "being am has have had do does did will would shall should can could may might must also just very too only then "
     "mr mrs ms said says say".split()
 )
+
+
+def wordfreq_frequency(word: str) -> float:
+    """wordfreq's frequency of an English word (imported on first use: 0.2 s)."""
+    from wordfreq import word_frequency
+
+    return word_frequency(word, "en")
+
+
+def zipf(frequency: float) -> float:
+    """A frequency on the Zipf scale, rounded as wordfreq's zipf_frequency rounds it."""
+    return round(math.log10(max(frequency, 1e-9)) + 9, 2)

@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 from detector.config import Config
-from detector.suggest.lm import gguf_folder
+from detector.suggest.judges.lm import gguf_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 SPIN_RATE = 0.1

@@ -1,7 +1,7 @@
 """Rebuild data/collocations.tsv.gz: word, word-pair and word-triple counts for ranking
 suggestions.
 
-Counts lower-cased tokens (detector.suggest.collocations.tokens), adjacent pairs and
+Counts lower-cased tokens (detector.suggest.evidence.collocations.tokens), adjacent pairs and
 adjacent triples, with sentence-start and sentence-end marks, over the train split of the training corpora (BBC
 business, entertainment, politics, sport and Reuters-21578: never the documents of the
 synthetic validation and test splits, BBC tech or the dev set). Pairs and triples seen
@@ -23,10 +23,10 @@ from pathlib import Path
 
 from detector.corpora import default_root, sentences, training_documents
 from detector.dataset import split_of
-from detector.suggest.collocations import END, START, tokens
+from detector.suggest.evidence.collocations import END, START, tokens
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-MIN_PAIR_COUNT = 3  # pairs seen once or twice ranked validation candidates no better (top-1 0.341 vs 0.339 at >= 2)
+MIN_PAIR_COUNT = 3  # pairs seen once or twice rank candidates no better (docs/experiments.md)
 
 
 def main():

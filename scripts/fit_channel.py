@@ -82,7 +82,7 @@ def main() -> None:
     detector, error = build_channel_detector(Calibration(dict.fromkeys(FEATURES, 0.0), 0.0))
     if error:
         parser.error(error)
-    rows, labels, groups, touched = [], [], [], []
+    rows, labels, groups = [], [], []
     began, words = time.time(), 0
     for number, (text, (start, end)) in enumerate(documents):
         words += len(text.split())

@@ -1,5 +1,5 @@
 """Fit data/substitutions.json: the prior over two-step thesaurus candidates
-(detector/suggest/substitutions.py) that says which of them a real spinner's word stands for.
+(detector/suggest/sources/substitutions.py) that says which of them a real spinner's word stands for.
 
 Each changed word of the equal-length pairs of pairs_train.jsonl (real tortured → correct
 pairs that may be learnt from) gives one positive, its correct word among the written
@@ -23,7 +23,7 @@ from sklearn.model_selection import GroupKFold
 
 from detector import atomic
 from detector.inflection import carry_over, lemma_key
-from detector.suggest.substitutions import FEATURES, Relation
+from detector.suggest.sources.substitutions import FEATURES, Relation
 from detector.thesaurus import shipped_thesaurus
 
 NEGATIVES = 300

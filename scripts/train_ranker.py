@@ -1,5 +1,5 @@
 """Train data/ranker.safetensors: the network that ranks a finding's candidates
-(detector/suggest/ranker.py).
+(detector/suggest/judges/ranker.py).
 
 The shipped span model (int8, as `unspin check` runs it) flags the first --examples
 passages of the train split of a dataset built by `unspin data build`; each finding's
@@ -27,20 +27,19 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from detector.api import build_pipeline, candidate_features
+from detector.api import build_pipeline
 from detector.config import Config
 from detector.document import Document
 from detector.evaluate import normalise_term, spin_findings, splice, synthetic_gold
-from detector.suggest.ranker import FEATURES, PATH, DocumentWords
+from detector.suggest.assembly import candidate_features
+from detector.suggest.contracts import Source
+from detector.suggest.judges.ranker import FEATURES, PATH, DocumentWords
 
 HIDDEN = 32
 EPOCHS = 40
 BATCH = 64  # findings per step
 LEARNING_RATE = 3e-3  # annealed to 0 over the epochs (cosine)
-# Weight decay 1e-4 and 60 epochs at a constant rate overfitted: trained on 2,000 passages,
-# the right candidate came first on 1,000 validation passages 0.810 / 0.812 of the time
-# (two seeds), 0.823 / 0.820 with 1e-3, 40 epochs and the annealed rate.
-WEIGHT_DECAY = 1e-3
+WEIGHT_DECAY = 1e-3  # less, with more epochs at a constant rate, overfits (docs/experiments.md)
 
 
 def restored(text: str, start: int, end: int, gold) -> str | None:
@@ -62,7 +61,7 @@ def findings_to_rank(pipeline, suggester, rows, split: str) -> list[tuple[np.nda
         gold, words = synthetic_gold(row), DocumentWords.of(doc.text)
         for finding in spin_findings(result):
             right = restored(doc.text, finding.start, finding.end, gold)
-            candidates = [c for c in suggester.candidates(doc.text, finding.start, finding.end) if c.source != "table"]
+            candidates = [c for c in suggester.candidates(doc.text, finding.start, finding.end).candidates if c.source != Source.LISTED]
             if right is None or not candidates:
                 continue
             read, candidate_rows = features.rows(doc.text, words, finding.start, finding.end, candidates)
@@ -131,7 +130,7 @@ def main():
     args = parser.parse_args()
     from safetensors.numpy import save_file
 
-    from detector.suggest.ranker import Ranker
+    from detector.suggest.judges.ranker import Ranker
 
     torch.set_num_threads(1)  # small tensors: threads cost more than they give
     started = time.time()

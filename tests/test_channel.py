@@ -9,7 +9,9 @@ import torch
 from detector.detectors.channel import FEATURES, Calibration, ChannelDetector, ChannelScorer, _expands, content_words
 from detector.document import Document
 from detector.findings import Finding, Suggestion
-from detector.suggest import Candidate, SpinSuggester, lm
+from detector.suggest.contracts import Candidate, Source
+from detector.suggest.judges import lm
+from detector.suggest.suggester import SpinSuggester
 
 # the toy model's collocations: each word after its left neighbour costs nothing, any other 4 nats
 GOOD = {("raised", "interest"), ("interest", "rates"), ("foreign", "minister"), ("the", "foreign"), ("minister", "met")}
@@ -97,14 +99,14 @@ def test_calibration_is_logistic_in_its_features_and_the_shipped_one_rises_with_
 
 
 def test_the_suggester_keeps_the_channel_candidate_first():
-    class Source:
+    class Words:
         def candidates(self, phrase):
-            return [Candidate("bonus", 0.9, "words"), Candidate("interest", 0.5, "words")]
+            return [Candidate("bonus", 0.9, Source.WORDS), Candidate("interest", 0.5, Source.WORDS)]
 
     doc = Document.plain("a.txt", "The bank raised premium rates again.")
     finding = Finding("SPUN001", "warning", 16, 23, 0.9, "channel", "m", [Suggestion("interest", 0.9)])
     model = Finding("SPUN001", "warning", 16, 23, 0.9, "model", "m")
-    SpinSuggester([], [Source()], [], "test").suggest(doc, [finding, model])
+    SpinSuggester([], [Words()], [], "test").suggest(doc, [finding, model])
     assert [s.text for s in finding.suggestions] == ["interest", "bonus"]
     assert [s.text for s in model.suggestions] == ["bonus", "interest"]
 

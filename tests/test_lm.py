@@ -6,12 +6,12 @@ import math
 import pytest
 import torch
 
-from detector.api import build_suggester
 from detector.document import Document
 from detector.findings import Finding
-from detector.suggest import Candidate
-from detector.suggest import lm
-from detector.suggest.ranker import shipped_ranker_digest
+from detector.suggest.assembly import build_suggester
+from detector.suggest.contracts import Candidate, Ranked, Source
+from detector.suggest.judges import lm
+from detector.suggest.judges.ranker import shipped_ranker_digest
 from detector.tables import MappingTable
 
 
@@ -42,15 +42,16 @@ def test_judge_weighs_likelihood_in_context_with_the_judges_before_and_leaves_ta
     doc = Document.plain("a.txt", "The Foreign Minister spoke at a squeeze meeting on Tuesday.")
     start = doc.text.index("squeeze meeting")
     finding = Finding("SPUN001", "error", start, start + len("squeeze meeting"), 0.9, "model", "m")
-    ranked = [Candidate("press conference", 0.2, "words"), Candidate("crush gathering", 0.3, "words"), Candidate("tight huddle", 0.9, "table")]
-    judge.rescore(doc, [(finding, ranked)])
+    candidates = [Candidate("press conference", 0.2, Source.WORDS), Candidate("crush gathering", 0.3, Source.WORDS), Candidate("tight huddle", 0.9, Source.LISTED)]
+    [ranked] = judge.rescore(doc, [(finding, Ranked(tuple(candidates), (0.2, 0.3, 0.9)))])
+    judged = {c.text: score for c, score in ranked}
     left = "The Foreign Minister spoke at a"
     scores = judge.continuation_log_likelihoods(left, [" press conference on Tuesday.", " crush gathering on Tuesday."])
     mixed = [score + weight * math.log(prior) for score, prior in zip(scores, (0.2, 0.3))]
     share = math.exp(mixed[0]) / (math.exp(mixed[0]) + math.exp(mixed[1]))
-    assert ranked[0].prior == pytest.approx(share, abs=1e-3)
-    assert ranked[0].prior + ranked[1].prior == pytest.approx(1.0)
-    assert ranked[2].prior == 0.9
+    assert judged["press conference"] == pytest.approx(share, abs=1e-3)
+    assert judged["press conference"] + judged["crush gathering"] == pytest.approx(1.0)
+    assert judged["tight huddle"] == 0.9
 
 
 def test_a_damaged_conversion_is_not_trusted(tmp_path, monkeypatch):

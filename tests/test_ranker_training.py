@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from detector.suggest.ranker import FEATURES, Ranker
+from detector.suggest.judges.ranker import FEATURES, Ranker
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "train_ranker.py"
 

@@ -70,7 +70,7 @@ def server(tmp_path_factory):
 def model_server(shared_cache):
     """`unspin serve` with the shipped model, as users run it after the first time: its
     suggestion index already built in the cache (the session's, kept for the other tests)."""
-    build = "from detector.api import suggestion_index; suggestion_index()"
+    build = "from detector.suggest.assembly import suggestion_index; suggestion_index()"
     subprocess.run([sys.executable, "-c", build], env={**os.environ, "UNSPIN_CACHE_DIR": str(shared_cache)}, check=True, timeout=300)
     yield from serving(shared_cache)
 

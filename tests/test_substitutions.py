@@ -1,8 +1,8 @@
-"""Two-step thesaurus candidates and their learnt prior (detector/suggest/substitutions.py)."""
+"""Two-step thesaurus candidates and their learnt prior (detector/suggest/sources/substitutions.py)."""
 
 import pytest
 
-from detector.suggest.substitutions import FEATURES, Prior, Relation, Substitutions
+from detector.suggest.sources.substitutions import FEATURES, Prior, Relation, Substitutions
 from detector.thesaurus import Thesaurus
 
 # "interest" lists "premium" third; "bonus" lists it first; "premium" lists "payment";

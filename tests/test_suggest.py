@@ -3,20 +3,21 @@ import json
 import numpy as np
 import pytest
 
-from detector.lexicon import Term
-from detector.suggest import Candidate, SpinSuggester
-from detector.suggest.channel import DEPTH, UNEXPLAINED, Channel
-from detector.suggest.collocations import Collocations, shipped_collocations, tokens
-from detector.suggest.index import combined_frequency, open_index
-from detector.suggest.lexicon import LexiconCandidates
-from detector.suggest.ranker import CandidateFeatures, Ranker, RankerJudge, shipped_ranker
-from detector.suggest.table import GENERATED_TABLE, TableCandidates, table_sources
-from detector.suggest.topics import Topics, content_lemmas
-from detector.suggest.words import GUESSED, WordCandidates, reverse_thesaurus
-from detector.tables import GENERATED, Entry, MappingTable
-from detector.thesaurus import Thesaurus
 from detector.document import Document
 from detector.findings import Finding
+from detector.lexicon import Term
+from detector.suggest.contracts import Candidate, Ranked, Source
+from detector.suggest.evidence.channel import DEPTH, UNEXPLAINED, Channel
+from detector.suggest.evidence.collocations import Collocations, shipped_collocations, tokens
+from detector.suggest.evidence.index import combined_frequency, open_index
+from detector.suggest.evidence.topics import Topics, content_lemmas
+from detector.suggest.judges.ranker import CandidateFeatures, Ranker, RankerJudge, shipped_ranker
+from detector.suggest.sources.lexicon import LexiconCandidates
+from detector.suggest.sources.table import TableCandidates, table_sources
+from detector.suggest.sources.words import WordCandidates, reverse_thesaurus
+from detector.suggest.suggester import SpinSuggester
+from detector.tables import GENERATED, Entry, MappingTable
+from detector.thesaurus import Thesaurus
 
 THESAURUS = Thesaurus(
     {
@@ -38,6 +39,12 @@ LEXICON = [Term("Chief Executive", 600, "hand"), Term("nuclear-armed", 30, "hand
 
 def texts(candidates):
     return [c.text for c in sorted(candidates, key=lambda c: -c.prior)]
+
+
+def rescored(judge, doc, finding, candidates) -> dict[str, float]:
+    """The judge's scores of `candidates` for `finding`, by text, best first."""
+    [ranked] = judge.rescore(doc, [(finding, Ranked.by_prior(candidates))])
+    return {c.text: score for c, score in ranked}
 
 
 def test_lexicon_search_aligns_one_word_to_several_and_back():
@@ -92,10 +99,10 @@ def test_generated_table_entries_compete_with_the_search_and_hand_entries_end_it
     suggester = SpinSuggester([listed], [words, generated], [], "test")
     text = "Sales rose in the last class and two Unfamiliar Clergymen met."
     start = text.index("last class")
-    found = {c.text: c.source for c in suggester.candidates(text, start, start + len("last class"))}
-    assert found["prior year"] == GENERATED_TABLE and found["last year"] == "words"
+    found = {c.text: c.source for c in suggester.candidates(text, start, start + len("last class")).candidates}
+    assert found["prior year"] == Source.GENERATED and found["last year"] == Source.WORDS
     start = text.index("Unfamiliar Clergymen")
-    assert [(c.text, c.source) for c in suggester.candidates(text, start, start + len("Unfamiliar Clergymen"))] == [("Foreign Ministers", "table")]
+    assert [(c.text, c.source) for c in suggester.candidates(text, start, start + len("Unfamiliar Clergymen")).candidates] == [("Foreign Ministers", Source.LISTED)]
     # a longer generated entry over the same words does not hide the hand entry
     assert [(c.text, c.source) for c in listed.candidates("Unfamiliar Clergymen met")] == [("Foreign Ministers met", "table")]
 
@@ -133,9 +140,8 @@ def test_ranker_prefers_the_candidate_that_fits_its_neighbours():
     doc = Document.plain("a.txt", "She told a squeeze meeting that rates would rise.")
     start = doc.text.index("squeeze meeting")
     finding = Finding("SPUN001", "error", start, start + len("squeeze meeting"), 0.9, "model", "m")
-    ranked = [Candidate("push meeting", 0.9, "words"), Candidate("press conference", 0.2, "lexicon"), Candidate("Crush Meeting", 0.97, "table")]
-    _judge(collocations).rescore(doc, [(finding, ranked)])
-    judged = {c.text: c.prior for c in ranked}
+    candidates = [Candidate("push meeting", 0.9, Source.WORDS), Candidate("press conference", 0.2, Source.LEXICON), Candidate("Crush Meeting", 0.97, Source.LISTED)]
+    judged = rescored(_judge(collocations), doc, finding, candidates)
     assert judged["press conference"] > judged["push meeting"]
     assert judged["press conference"] + judged["push meeting"] == pytest.approx(1.0)
     assert judged["Crush Meeting"] == 0.97  # table candidates keep their score
@@ -147,9 +153,8 @@ def _judged_order(thesaurus, text="we mend it", topics=NO_TOPICS):
     doc = Document.plain("a.txt", text)
     start = text.index("mend")
     finding = Finding("SPUN001", "error", start, start + 4, 0.9, "model", "m")
-    ranked = [Candidate("fix", 0.5, "words"), Candidate("repair", 0.5, "words")]
-    _judge(collocations, thesaurus, topics).rescore(doc, [(finding, ranked)])
-    return texts(ranked)
+    candidates = [Candidate("fix", 0.5, Source.WORDS), Candidate("repair", 0.5, Source.WORDS)]
+    return list(rescored(_judge(collocations, thesaurus, topics), doc, finding, candidates))
 
 
 def test_ranker_prefers_the_original_whose_entry_offers_the_spun_word_among_fewer():
@@ -313,7 +318,7 @@ def test_word_candidates_keep_an_edge_word_the_finding_reached_past():
 def test_classifier_judge_puts_a_candidate_it_reads_as_natural_first():
     import re
 
-    from detector.suggest.classifier import ClassifierJudge
+    from detector.suggest.judges.classifier import ClassifierJudge
 
     class Model:  # reads "squeeze" as spun wherever it stands
         def word_probabilities(self, texts):
@@ -321,10 +326,11 @@ def test_classifier_judge_puts_a_candidate_it_reads_as_natural_first():
 
     doc = Document.plain("a.txt", "He spoke at a squeeze meeting on Tuesday.")
     finding = Finding(rule="SPUN001", severity="error", start=14, end=29, score=0.9, source="model", message="")
-    ranked = [Candidate("squeeze conference", 0.5, "words"), Candidate("press conference", 0.3, "lexicon"), Candidate("talk", 0.2, "words")]
-    ClassifierJudge(Model()).rescore(doc, [(finding, ranked)])
-    assert [c.text for c in ranked] == ["press conference", "talk", "squeeze conference"]
-    assert sum(c.prior for c in ranked) == pytest.approx(1.0)
+    candidates = [Candidate("squeeze conference", 0.5, Source.WORDS), Candidate("press conference", 0.3, Source.LEXICON), Candidate("talk", 0.2, Source.WORDS)]
+    judged = rescored(ClassifierJudge(Model()), doc, finding, candidates)
+    assert list(judged) == ["press conference", "talk", "squeeze conference"]
+    assert sum(judged.values()) == pytest.approx(1.0)
+    assert [c.prior for c in candidates] == [0.5, 0.3, 0.2]  # what the sources said stays said
 
 
 def test_word_candidates_find_the_originals_of_an_inflected_phrasal_verb():
@@ -352,10 +358,10 @@ def test_word_candidates_guess_the_inflections_a_base_form_or_a_phrase_may_have_
     entries = {"make": {"v": ("urinate",)}, "report": {"v": ("let know",)}}
     words = WordCandidates(reverse_thesaurus(Thesaurus(entries)))
     sources = {c.text: c.source for c in words.candidates("urinate")}
-    assert sources["make"] == "words"
-    assert {sources[form] for form in ("makes", "made", "making")} == {GUESSED}
+    assert sources["make"] == Source.WORDS
+    assert {sources[form] for form in ("makes", "made", "making")} == {Source.GUESSED}
     sources = {c.text: c.source for c in words.candidates("let know")}
-    assert sources["report"] == "words" and sources["reports"] == sources["reported"] == GUESSED
+    assert sources["report"] == Source.WORDS and sources["reports"] == sources["reported"] == Source.GUESSED
     assert texts(words.candidates("urinated")) == ["made"]  # shown inflection: nothing to guess
 
 
@@ -382,7 +388,7 @@ def test_context_search_keeps_the_swaps_that_fit_their_sentence():
     # twenty-five words commoner than "order" and "debt" list both "house" and "sin": the
     # word search keeps their combinations and loses "order to service debt"; steered by
     # the bigrams around it ("in order", "service debt", "debt payments") the beam keeps it
-    from detector.suggest.context_search import STEERED, ContextSearch
+    from detector.suggest.sources.context_search import ContextSearch
 
     common = "time people year way day man thing woman life child world school state family student group country problem hand part place case week".split()
     entries = {head: {"n": ("house", "sin")} for head in common}
@@ -397,6 +403,6 @@ def test_context_search_keeps_the_swaps_that_fit_their_sentence():
     end = start + len("house to service sin")
     assert "order to service debt" not in texts(words.candidates(text[start:end]))
     suggester = SpinSuggester([], [words], [], "test", steered=[ContextSearch(words, collocations)])
-    proposed = {c.text: c.source for c in suggester.candidates(text, start, end)}
-    assert proposed["order to service debt"] == STEERED
+    proposed = {c.text: c.source for c in suggester.candidates(text, start, end).candidates}
+    assert proposed["order to service debt"] == Source.STEERED
     assert "house to service sin" not in proposed  # the phrase itself is no candidate

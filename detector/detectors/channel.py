@@ -6,7 +6,7 @@ swap. For each content word w this detector asks a general language model (SmolL
 the `lm` extra) for the gain of its best candidate c: log P(text with c) - log P(text
 with w), over c and the words after it. Candidates are the words two thesaurus steps from
 w, in w's inflection and casing, with a prior learnt from real substitutions
-(suggest/substitutions.py); adjacent pairs of them are tried jointly ("resistance
+(suggest/sources/substitutions.py); adjacent pairs of them are tried jointly ("resistance
 pioneer" for "opposition leader": neither word alone need read better).
 
 It is a cascade, because the language model costs about 3 ms a token here: one pass over
@@ -29,10 +29,9 @@ from dataclasses import dataclass
 from importlib import resources
 
 from detector.document import Document
-from detector.findings import Finding, Suggestion
+from detector.findings import CHANNEL_SOURCE, Finding, Suggestion
 from detector.rules import SPUN_PHRASE
-from detector.words import FUNCTION_WORDS
-from detector.suggest import CHANNEL_SOURCE, wordfreq_frequency, zipf
+from detector.words import FUNCTION_WORDS, wordfreq_frequency, zipf
 
 NAME = CHANNEL_SOURCE
 WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")

@@ -22,8 +22,8 @@ from functools import lru_cache
 from importlib import resources
 
 from detector.inflection import apply_casing, carry_over, casing, lemma_key
-from detector.suggest import wordfreq_frequency, zipf
 from detector.thesaurus import Thesaurus
+from detector.words import wordfreq_frequency, zipf
 
 # What the prior reads of a (written word, candidate) pair; the interactions let one-step
 # and two-step candidates weigh frequency differently.

@@ -7,14 +7,8 @@ of hundreds of combinations and often not among those kept. Here the same run-by
 originals are combined in a beam search that keeps the rewrites that read best by the
 collocation bigrams, from the word before the phrase to the word after it, so the
 combinations that fit their sentence survive. Its best PROPOSED rewrites join the
-other candidates, as source STEERED, for the ranker to judge.
-
-On the first 150 validation passages (485 findings with a right rewrite) the right
-rewrite was among a finding's candidates for 0.819 of them without this search and 0.868
-with it; on the first 1,000, with the ranker retrained, top-1 restoration went from 0.565
-to 0.595 and top-3 from 0.641 to 0.681 (whole pipeline, int8, no language model). A beam
-of 100 or 100 proposals found next to nothing more; 60 originals a run instead of the
-word search's 30 gave 0.595 / 0.684 at twice the time. It costs about 5 ms a finding.
+other candidates, as Source.STEERED, for the ranker to judge. BEAM and PROPOSED are
+where wider searches stopped finding more (docs/experiments.md).
 """
 
 from __future__ import annotations
@@ -22,14 +16,13 @@ from __future__ import annotations
 import math
 
 from detector.inflection import apply_casing, casing
+from detector.suggest.contracts import Candidate, Source
+from detector.suggest.evidence.collocations import neighbours, tokens
+from detector.suggest.sources.words import KEPT_WORD_PRIOR, MAX_WORDS, WORD, WordCandidates
 from detector.words import FUNCTION_WORDS
-from detector.suggest import Candidate
-from detector.suggest.collocations import neighbours, tokens
-from detector.suggest.words import KEPT_WORD_PRIOR, MAX_WORDS, WORD, WordCandidates
 
 BEAM = 50  # partial rewrites kept at each word
 PROPOSED = 50
-STEERED = "context search"
 
 
 class ContextSearch:
@@ -72,5 +65,5 @@ class ContextSearch:
         for _, pieces, priors in final[:PROPOSED]:
             rewrite = apply_casing(" ".join(pieces), pattern)
             # the prior as the word search gives it: from the mean of its pieces' priors
-            out.setdefault(rewrite.lower(), Candidate(rewrite, 0.1 + 0.3 * priors / len(pieces), STEERED))
+            out.setdefault(rewrite.lower(), Candidate(rewrite, 0.1 + 0.3 * priors / len(pieces), Source.STEERED))
         return list(out.values())

@@ -3,12 +3,9 @@ by its canonical term (exact, then lemma- and inflection-aware through the match
 
 Hand-made and users' tables are authoritative: their candidates end the search. The
 generated table's (spun variants of lexicon terms, scripts/build_mapping.py) join the
-searched candidates, marked GENERATED_TABLE, for the ranker to weigh: a variant such as
-"last class" → "prior year" is often the spin of another phrase ("last year"). On the
-first 1,000 validation passages, top-1 / top-3 restoration went from 0.595 / 0.679 with
-them authoritative to 0.601 / 0.690 with them ranked by a ranker retrained with them marked
-(0.603 / 0.691 unmarked, as lexicon candidates, before retraining: within what 1,000
-passages tell; marked, the ranker learns what they are worth).
+searched candidates, marked Source.GENERATED, for the ranker to weigh: a variant such as
+"last class" → "prior year" is often the spin of another phrase ("last year"), and marked,
+the ranker learns what they are worth (docs/experiments.md).
 """
 
 from __future__ import annotations
@@ -16,14 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from detector.inflection import carry_over
-from detector.suggest import LISTED, Candidate
+from detector.suggest.contracts import Candidate, Source
 from detector.tables import GENERATED, Entry, MappingTable
-
-GENERATED_TABLE = "generated table"
 
 
 class TableCandidates:
-    def __init__(self, table: MappingTable, keep: Callable[[Entry], bool] | None = None, source: str = LISTED):
+    def __init__(self, table: MappingTable, keep: Callable[[Entry], bool] | None = None, source: Source = Source.LISTED):
         """Candidates from the entries `keep` accepts (all by default), marked `source`."""
         self.table = table
         self.keep = keep
@@ -49,4 +44,4 @@ class TableCandidates:
 def table_sources(table: MappingTable) -> tuple[TableCandidates, TableCandidates]:
     """(authoritative, searched): the candidates of the table's hand-made and users'
     entries, and those of its generated entries."""
-    return TableCandidates(table, lambda entry: entry.source != GENERATED), TableCandidates(table, lambda entry: entry.source == GENERATED, GENERATED_TABLE)
+    return TableCandidates(table, lambda entry: entry.source != GENERATED), TableCandidates(table, lambda entry: entry.source == GENERATED, Source.GENERATED)

@@ -11,18 +11,8 @@ rest stay behind them.
 
 Trained by scripts/train_ranker.py (data/ranker.safetensors, data/README.md): the
 candidates of the shipped model's findings on train-split passages, a softmax over each
-finding's candidates. It replaced a hand-set sum (bigrams + 0.8 × channel): on the first
-1,000 validation passages top-1 restoration went from 0.511 to 0.530 and top-3 from 0.595
-to 0.611 (whole pipeline, int8, no language model), to 0.545 / 0.614 with the triple
-features, to 0.549 / 0.620 with the topic features, to 0.555 / 0.623 trained with
-more weight decay, to 0.565 / 0.641 with the search's guessed inflections proposed and
-marked (words.py) and to 0.595 / 0.681 with the rewrites of the search steered by the
-neighbouring words (context_search.py) proposed and marked, to 0.601 / 0.690 with the
-generated mapping table's terms ranked with the rest instead of settling the phrase
-(table.py), and to 0.604 / 0.694 as the mean of five networks trained from different
-seeds (0.603 / 0.692 with one). Re-ranking the same candidates without the classifier
-judge and without the triples, a linear model over these features got 0.503 against 0.494
-for the hand-set sum and 0.513 for this network.
+finding's candidates; the mean of five networks from different seeds. What each feature
+added is in docs/experiments.md.
 """
 
 from __future__ import annotations
@@ -31,6 +21,7 @@ import hashlib
 import json
 import math
 from collections import Counter
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -39,14 +30,13 @@ from typing import NamedTuple
 import numpy as np
 
 from detector.document import Document
+from detector.findings import Finding
 from detector.inflection import lemma_key
+from detector.suggest.contracts import Candidate, Ranked, Source, shares
+from detector.suggest.evidence.collocations import neighbours, tokens
+from detector.suggest.evidence.topics import content_lemmas
+from detector.suggest.sources.words import WORD
 from detector.words import FUNCTION_WORDS
-from detector.suggest import LISTED, Candidate, set_shares
-from detector.suggest.collocations import neighbours, tokens
-from detector.suggest.context_search import STEERED
-from detector.suggest.table import GENERATED_TABLE
-from detector.suggest.topics import content_lemmas
-from detector.suggest.words import GUESSED, WORD
 
 FEATURES = (
     "left_transition",  # log P(first word | word before)
@@ -134,10 +124,10 @@ class CandidateFeatures:
                     collocations.transition(words[-1], right[0]),
                     sum(collocations.word_log_probability(w) for w in words),
                     *alignment,
-                    candidate.source == "lexicon",
-                    candidate.source == GUESSED,
-                    candidate.source == STEERED,
-                    candidate.source == GENERATED_TABLE,
+                    candidate.source == Source.LEXICON,
+                    candidate.source == Source.GUESSED,
+                    candidate.source == Source.STEERED,
+                    candidate.source == Source.GENERATED,
                     candidate.prior,
                     candidate_words,
                     abs(candidate_words - phrase_words),
@@ -192,22 +182,30 @@ def shipped_ranker_digest() -> str:
 
 
 class RankerJudge:
-    """Sets each searched candidate's prior to its share of the probability among the
-    finding's candidates by the ranker's scores; table candidates keep theirs."""
+    """Scores each searched candidate by its share of the probability among the finding's
+    candidates by the ranker's scores (those it does not read: 0); table candidates keep
+    their scores."""
 
     def __init__(self, features: CandidateFeatures, ranker: Ranker):
         self.features = features
         self.ranker = ranker
 
-    def rescore(self, doc: Document, pending: list) -> None:
+    def rescore(self, doc: Document, pending: Sequence[tuple[Finding, Ranked]]) -> list[Ranked]:
         words = None
+        out = []
         for finding, ranked in pending:
-            judged = [c for c in ranked if c.source != LISTED]
-            if not judged:
+            positions = ranked.judged()
+            if not positions:
+                out.append(ranked)
                 continue
             words = words if words is not None else DocumentWords.of(doc.text)
-            read, rows = self.features.rows(doc.text, words, finding.start, finding.end, judged)
-            for candidate in judged:
-                candidate.prior = 0.0  # behind those the ranker reads
+            read, rows = self.features.rows(doc.text, words, finding.start, finding.end, [ranked.candidates[i] for i in positions])
+            scores = list(ranked.scores)
+            for i in positions:
+                scores[i] = 0.0  # behind those the ranker reads
             if read:
-                set_shares(read, list(self.ranker.scores(rows)))
+                at = {id(c): i for i, c in enumerate(ranked.candidates)}
+                for candidate, share in zip(read, shares(list(self.ranker.scores(rows)))):
+                    scores[at[id(candidate)]] = share
+            out.append(Ranked.scored(list(zip(ranked.candidates, scores))))
+        return out

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from detector.inflection import lemma_key
-from detector.suggest.words import WORD  # a hyphenated compound is one word, as the thesaurus has it
+from detector.suggest.sources.words import WORD  # a hyphenated compound is one word, as the thesaurus has it
 from detector.thesaurus import TOP_SYNONYMS, Thesaurus
 from detector.words import FUNCTION_WORDS
 

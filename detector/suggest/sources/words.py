@@ -27,9 +27,9 @@ from detector.inflection import (
     parts_of_speech,
     verb_form,
 )
-from detector.words import FUNCTION_WORDS
-from detector.suggest import Candidate, wordfreq_frequency, zipf
+from detector.suggest.contracts import Candidate, Source
 from detector.thesaurus import Thesaurus
+from detector.words import FUNCTION_WORDS, wordfreq_frequency, zipf
 
 # A hyphenated compound is one word, as in the thesaurus ("music-making", "well-nigh")
 WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?(?:-[A-Za-z]+)*")
@@ -54,9 +54,8 @@ EDGE_KEPT_ORIGINALS = 100
 # uninflected ("urinate" for "makes") and a phrase whose words carry no inflection ("let
 # know" for "reports") tell nothing sure of the original's inflection: their most common
 # one-word originals are also proposed in each of their noun and verb inflections, as
-# source GUESSED, which the ranker tells apart (proposed unmarked, they cost restoration).
+# Source.GUESSED, which the ranker tells apart (proposed unmarked, they cost restoration).
 INFLECTED_ORIGINALS = 50
-GUESSED = "inflection guessed"
 KEPT_WORD_PRIOR = 0.25  # a content word left as it is: possible, but most flagged words were swapped
 
 
@@ -149,7 +148,7 @@ class WordCandidates:
 
         pattern = casing(phrase)
 
-        def propose(pieces: list[str], prior: float, source: str = "words") -> None:
+        def propose(pieces: list[str], prior: float, source: Source = Source.WORDS) -> None:
             text = apply_casing(" ".join(pieces), pattern)
             out.setdefault(text.lower(), Candidate(text, 0.1 + 0.3 * prior, source))
 
@@ -170,10 +169,10 @@ class WordCandidates:
             # after the whole-phrase and one-word originals, so a form they carry over is not "guessed"
             for j, found in enumerate(singles):
                 for text, prior in self._guessed_inflections(words[j : j + 1], found):
-                    propose(words[:j] + [text] + words[j + 1 :], prior, GUESSED)
+                    propose(words[:j] + [text] + words[j + 1 :], prior, Source.GUESSED)
             if len(words) > 1:
                 for text, prior in self._guessed_inflections(words, whole):
-                    propose([text], prior, GUESSED)
+                    propose([text], prior, Source.GUESSED)
         # Findings often reach one word past the swapped run ("general free choice" for "free
         # choice"): the originals of the phrase without its first or last word
         if 3 <= len(words) <= MAX_RUN + 1:

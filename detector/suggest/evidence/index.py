@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 
 from detector import atomic
-from detector.suggest import wordfreq_frequency
+from detector.words import wordfreq_frequency
 
 FORMAT = "3"
 SOURCES = ("thesaurus.tsv.gz", "lexicon.tsv", "collocations.tsv.gz")
@@ -101,9 +101,9 @@ def combined_frequency(parts: list[float]) -> float:
 
 def _fill(connection: sqlite3.Connection, thesaurus, lexicon, collocations, known_words) -> None:
     from detector.inflection import lemminflect_tables
-    from detector.suggest.collocations import tokens
-    from detector.suggest.lexicon import lexicon_stand_ins
-    from detector.suggest.words import reverse_thesaurus
+    from detector.suggest.evidence.collocations import tokens
+    from detector.suggest.sources.lexicon import lexicon_stand_ins
+    from detector.suggest.sources.words import reverse_thesaurus
 
     # the words known to wordfreq, and those the candidates and their neighbours are made of
     vocabulary = {*known_words, *collocations.words, *thesaurus.entries}
@@ -173,7 +173,7 @@ def shipped_sources():
     from wordfreq import get_frequency_dict
 
     from detector.lexicon import shipped_lexicon
-    from detector.suggest.collocations import shipped_collocations
+    from detector.suggest.evidence.collocations import shipped_collocations
     from detector.thesaurus import shipped_thesaurus
 
     return shipped_thesaurus(), shipped_lexicon(), shipped_collocations(), get_frequency_dict("en")

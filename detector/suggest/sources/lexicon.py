@@ -17,9 +17,9 @@ from functools import lru_cache
 
 from detector.inflection import carry_over, lemma_key
 from detector.lexicon import Term
-from detector.words import FUNCTION_WORDS
-from detector.suggest import Candidate
+from detector.suggest.contracts import Candidate, Source
 from detector.thesaurus import Thesaurus
+from detector.words import FUNCTION_WORDS
 
 WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 MAX_CHUNK = 3
@@ -122,5 +122,5 @@ class LexiconCandidates:
                 if match:
                     strength = math.log1p(term.count) / math.log1p(self.max_count)
                     text = carry_over(term.text.lower() if term.text.istitle() else term.text, phrase)
-                    out.append(Candidate(text, 0.55 + 0.25 * match + 0.15 * strength, "lexicon"))
+                    out.append(Candidate(text, 0.55 + 0.25 * match + 0.15 * strength, Source.LEXICON))
         return out

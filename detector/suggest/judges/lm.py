@@ -10,15 +10,8 @@ seconds.
 Each candidate's score is its share of the probability among the candidates (a softmax)
 of the model's log-likelihood of the candidate in context plus PRIOR_WEIGHT times the log
 of the share the judges before it gave it; table candidates are left alone. Alone, the
-model re-ranked the trained ranker's choices worse at top-1 (300 synthetic test examples:
-0.526 without it, 0.517 with it). With the shares beside it, on the first 300 validation
-passages (ranker without topic features) top-1 / top-3 went from 0.545 / 0.629 without the
-model to 0.576 / 0.649 at PRIOR_WEIGHT 0.5, 0.581 / 0.656 at 1 and 0.582 / 0.657 at 2; with
-the ranker that reads guessed inflections, from 0.567 / 0.650 to 0.584 / 0.673 at 1,
-0.592 / 0.675 at 2 and 0.587 / 0.675 at 3. (On the model card's first 300 test examples
-1 measured 0.589 / 0.671 and 2 0.580 / 0.669: the two are within what 300 passages tell.)
-Reading 250 characters before the phrase instead of LEFT_CONTEXT's 100 measured 0.590 /
-0.676 on those 300 validation passages at 2, against 0.592 / 0.675.
+model re-ranks the trained ranker's choices worse: it judges how a candidate reads, the
+shares what the ranker knows of the spinner (docs/experiments.md).
 """
 
 from __future__ import annotations
@@ -28,10 +21,12 @@ import importlib.util
 import json
 import math
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from detector.document import Document
-from detector.suggest import LISTED, set_shares
+from detector.findings import Finding
+from detector.suggest.contracts import Ranked, shares
 
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 NAME = "smollm2-135m-q4_1"
@@ -135,23 +130,31 @@ class LanguageModelJudge:
             out += totals.tolist()
         return out
 
-    def rescore(self, doc: Document, pending: list) -> None:
+    def rescore(self, doc: Document, pending: Sequence[tuple[Finding, Ranked]]) -> list[Ranked]:
+        out = []
         for finding, ranked in pending:
-            judged = [c for c in ranked if c.source != LISTED]
-            if not judged:
+            positions = ranked.judged()
+            if not positions:
+                out.append(ranked)
                 continue
             left, right = _words_around(doc.text, finding.start, finding.end)
             # the space before the phrase belongs to its first token in this tokenizer
             prefix = left.rstrip()
             gap = left[len(prefix) :]
-            likelihoods = self.continuation_log_likelihoods(prefix, [gap + c.text + right for c in judged])
-            set_shares(judged, [ll + PRIOR_WEIGHT * math.log(max(c.prior, 1e-9)) for ll, c in zip(likelihoods, judged)])
+            likelihoods = self.continuation_log_likelihoods(prefix, [gap + ranked.candidates[i].text + right for i in positions])
+            scores = list(ranked.scores)
+            judged = shares([ll + PRIOR_WEIGHT * math.log(max(scores[i], 1e-9)) for ll, i in zip(likelihoods, positions)])
+            for i, share in zip(positions, judged):
+                scores[i] = share
+            out.append(Ranked.scored(list(zip(ranked.candidates, scores))))
+        return out
 
 
 def _save_atomically(model, tokenizer, folder: Path) -> None:
     """Write the converted model beside its final place and rename it there, so a killed
     run never leaves a half-written conversion that later loads would trust."""
     import torch
+
     # save_pretrained refuses models loaded from GGUF; the weights are plain tensors now
     from safetensors.torch import save_model
 
