@@ -13,13 +13,13 @@ Only the weights ship, never the pairs.
 
 from __future__ import annotations
 
-import heapq
 import json
 import math
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+
+import numpy as np
 
 from detector.inflection import apply_casing, carry_over, casing, lemma_key
 from detector.thesaurus import Thesaurus
@@ -41,7 +41,9 @@ def _ranks(thesaurus: Thesaurus, head: str) -> dict[str, int]:
 
 
 class Relation:
-    """One step of the thesaurus relation, either way round, with list positions."""
+    """One step of the thesaurus relation, either way round, with list positions; two
+    steps as arrays over its vocabulary, since a word has thousands of words two steps
+    away and each is scored."""
 
     def __init__(self, thesaurus: Thesaurus, frequency=wordfreq_frequency):
         self.thesaurus = thesaurus
@@ -51,6 +53,11 @@ class Relation:
         for head in thesaurus.entries:
             for synonym, rank in _ranks(thesaurus, head).items():
                 self.listed_in.setdefault(synonym, {})[head] = rank
+        # every word a step can reach: the heads and their one-word synonyms
+        self.words = sorted({*thesaurus.entries, *self.listed_in})
+        self.index = {word: i for i, word in enumerate(self.words)}
+        self._zipfs = np.full(len(self.words), np.nan)
+        self._log1p = np.zeros(0)
 
     def zipf(self, word: str) -> float:
         if word not in self._zipf:
@@ -73,28 +80,69 @@ class Relation:
             out.pop(key, None)
         return out
 
+    @lru_cache(maxsize=50_000)
+    def _step_arrays(self, word: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`step(word)` as (indices in `words`, word's positions, theirs), NaN for none."""
+        step = self.step(word)
+        positions = np.array([(np.nan if a is None else a, np.nan if b is None else b) for a, b in step.values()], dtype=float).reshape(-1, 2)
+        return np.fromiter((self.index[other] for other in step), np.int64, len(step)), positions[:, 0], positions[:, 1]
+
+    def _zipf_of(self, indices: np.ndarray) -> np.ndarray:
+        values = self._zipfs[indices]
+        if np.isnan(values).any():
+            for i in np.unique(indices[np.isnan(values)]).tolist():
+                self._zipfs[i] = self.zipf(self.words[i])
+            values = self._zipfs[indices]
+        return values
+
+    def _log1p_of(self, counts: np.ndarray) -> np.ndarray:
+        """log1p of whole numbers, by math.log1p (as the prior was fitted), through a table."""
+        top = int(counts.max(initial=0))
+        if top >= len(self._log1p):
+            self._log1p = np.array([math.log1p(i) for i in range(2 * top + 1)])
+        return self._log1p[counts.astype(np.int64)]
+
+    def matrix(self, word: str) -> tuple[np.ndarray, np.ndarray]:
+        """(indices in `words`, FEATURES rows) of every word one or two steps from `word`
+        (lower case): one step first, then two."""
+        near, written_rank, listed_rank = self._step_arrays(word)
+        to_middle = np.fmin(written_rank, listed_rank)
+        reached, ranks = [np.zeros(0, np.int64)], [np.zeros(0)]
+        for middle, rank in zip(near.tolist(), to_middle.tolist()):
+            further, a, b = self._step_arrays(self.words[middle])
+            reached.append(further)
+            ranks.append(rank + np.fmin(a, b))
+        others, path_ranks = np.concatenate(reached), np.concatenate(ranks)
+        excluded = np.zeros(len(self.words), bool)
+        excluded[near] = True
+        if word in self.index:
+            excluded[self.index[word]] = True
+        kept = ~excluded[others]
+        others, path_ranks = others[kept], path_ranks[kept]
+        order = np.lexsort((path_ranks, others))
+        far, first, paths = np.unique(others[order], return_index=True, return_counts=True)
+        shortest = path_ranks[order][first]
+        written = self.zipf(word)
+        rows = np.zeros((len(near) + len(far), len(FEATURES)))
+        one, two = rows[: len(near)], rows[len(near) :]
+        z = self._zipf_of(near)
+        one[:, 0] = 1.0
+        one[:, 1] = ~np.isnan(written_rank)
+        one[:, 2] = self._log1p_of(np.nan_to_num(written_rank))
+        one[:, 3] = ~np.isnan(listed_rank)
+        one[:, 4] = self._log1p_of(np.nan_to_num(listed_rank))
+        one[:, 7], one[:, 9], one[:, 10] = z, z, z * z
+        z = self._zipf_of(far)
+        two[:, 5] = self._log1p_of(paths)
+        two[:, 6] = self._log1p_of(shortest)
+        two[:, 7], two[:, 10] = z, z * z
+        rows[:, 8] = written
+        return np.concatenate([near, far]), rows
+
     def features(self, word: str) -> dict[str, list[float]]:
         """Candidate → FEATURES, for every word one or two steps from `word` (lower case)."""
-        one = self.step(word)
-        paths: Counter[str] = Counter()
-        shortest: dict[str, int] = {}
-        for middle, ranks in one.items():
-            to_middle = min(r for r in ranks if r is not None)
-            for other, further in self.step(middle).items():
-                if other in one or other == word:
-                    continue
-                paths[other] += 1
-                rank = to_middle + min(r for r in further if r is not None)
-                shortest[other] = min(rank, shortest.get(other, rank))
-        written = self.zipf(word)
-        out = {}
-        for other, (a, b) in one.items():
-            z = self.zipf(other)
-            out[other] = [1.0, float(a is not None), math.log1p(a or 0), float(b is not None), math.log1p(b or 0), 0.0, 0.0, z, written, z, z * z]
-        for other, count in paths.items():
-            z = self.zipf(other)
-            out[other] = [0.0, 0.0, 0.0, 0.0, 0.0, math.log1p(count), math.log1p(shortest[other]), z, written, 0.0, z * z]
-        return out
+        indices, rows = self.matrix(word)
+        return {self.words[i]: row for i, row in zip(indices.tolist(), rows.tolist())}
 
 
 @dataclass
@@ -106,6 +154,13 @@ class Prior:
 
     def logit(self, features: list[float]) -> float:
         return self.intercept + sum(w * f for w, f in zip(self.weights, features))
+
+    def logits(self, rows: np.ndarray) -> np.ndarray:
+        """`logit` of each row, summed in the same order, so to the same last bit."""
+        total = np.zeros(len(rows))
+        for k, weight in enumerate(self.weights):
+            total = total + weight * rows[:, k]
+        return self.intercept + total
 
     @classmethod
     def shipped(cls) -> "Prior":
@@ -127,10 +182,20 @@ class Substitutions:
 
     @lru_cache(maxsize=20_000)
     def _ranked(self, lower: str, limit: int) -> tuple[tuple[str, float], ...]:
-        scored = ((self.prior.logit(features), other) for other, features in self.relation.features(lower).items())
+        indices, rows = self.relation.matrix(lower)
+        logits = self.prior.logits(rows)
+        # inflecting is the slow part: only the likeliest are, with room for forms that
+        # coincide; ties at the cut are all taken, then broken by the word as before
+        keep = 2 * limit
+        if len(logits) > keep:
+            cut = np.partition(logits, len(logits) - keep)[len(logits) - keep]
+            chosen = np.flatnonzero(logits >= cut)
+        else:
+            chosen = np.arange(len(logits))
+        words = self.relation.words
+        scored = sorted(((float(logits[i]), words[indices[i]]) for i in chosen.tolist()), reverse=True)[:keep]
         best: dict[str, float] = {}
-        # inflecting is the slow part: only the likeliest are, with room for forms that coincide
-        for logit, other in heapq.nlargest(2 * limit, scored):
+        for logit, other in scored:
             text = carry_over(other, lower)
             if text != lower:
                 best[text] = max(best.get(text, -math.inf), logit)
