@@ -64,7 +64,6 @@ class Relation:
             self._zipf[word] = zipf(self.frequency(word))
         return self._zipf[word]
 
-    @lru_cache(maxsize=50_000)
     def step(self, word: str) -> dict[str, tuple[int | None, int | None]]:
         """Related word → (word's position in its entry, its position in word's entry)."""
         out: dict[str, tuple[int | None, int | None]] = {}
@@ -82,7 +81,8 @@ class Relation:
 
     @lru_cache(maxsize=50_000)
     def _step_arrays(self, word: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """`step(word)` as (indices in `words`, word's positions, theirs), NaN for none."""
+        """`step(word)` as (indices in `words`, word's positions, theirs), NaN for none;
+        only these are kept, for the words two steps need again and again."""
         step = self.step(word)
         positions = np.array([(np.nan if a is None else a, np.nan if b is None else b) for a, b in step.values()], dtype=float).reshape(-1, 2)
         return np.fromiter((self.index[other] for other in step), np.int64, len(step)), positions[:, 0], positions[:, 1]
