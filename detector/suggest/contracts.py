@@ -10,7 +10,7 @@ stays what the source said.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -60,6 +60,10 @@ class Ranked:
 
     def __len__(self) -> int:
         return len(self.candidates)
+
+    def rescored(self, scores: Mapping[int, float]) -> "Ranked":
+        """The same candidates, best first, with new scores at the positions given."""
+        return Ranked.scored([(c, scores.get(i, score)) for i, (c, score) in enumerate(self)])
 
     def top(self, n: int) -> "Ranked":
         return Ranked(self.candidates[:n], self.scores[:n])

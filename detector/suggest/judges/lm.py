@@ -142,11 +142,8 @@ class LanguageModelJudge:
             prefix = left.rstrip()
             gap = left[len(prefix) :]
             likelihoods = self.continuation_log_likelihoods(prefix, [gap + ranked.candidates[i].text + right for i in positions])
-            scores = list(ranked.scores)
-            judged = shares([ll + PRIOR_WEIGHT * math.log(max(scores[i], 1e-9)) for ll, i in zip(likelihoods, positions)])
-            for i, share in zip(positions, judged):
-                scores[i] = share
-            out.append(Ranked.scored(list(zip(ranked.candidates, scores))))
+            judged = shares([ll + PRIOR_WEIGHT * math.log(max(ranked.scores[i], 1e-9)) for ll, i in zip(likelihoods, positions)])
+            out.append(ranked.rescored(dict(zip(positions, judged))))
         return out
 
 

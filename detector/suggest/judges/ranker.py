@@ -200,12 +200,9 @@ class RankerJudge:
                 continue
             words = words if words is not None else DocumentWords.of(doc.text)
             read, rows = self.features.rows(doc.text, words, finding.start, finding.end, [ranked.candidates[i] for i in positions])
-            scores = list(ranked.scores)
-            for i in positions:
-                scores[i] = 0.0  # behind those the ranker reads
+            scores = dict.fromkeys(positions, 0.0)  # behind those the ranker reads
             if read:
                 at = {id(c): i for i, c in enumerate(ranked.candidates)}
-                for candidate, share in zip(read, shares(list(self.ranker.scores(rows)))):
-                    scores[at[id(candidate)]] = share
-            out.append(Ranked.scored(list(zip(ranked.candidates, scores))))
+                scores.update((at[id(c)], share) for c, share in zip(read, shares(list(self.ranker.scores(rows)))))
+            out.append(ranked.rescored(scores))
         return out
