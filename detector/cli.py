@@ -290,8 +290,9 @@ def show_config(path, config_file):
 @click.argument("source", default="-", type=click.File("r", encoding="utf-8"))
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed; the same seed gives the same output.")
 @click.option("--rate", type=click.FloatRange(0, 1), default=0.3, show_default=True, help="Share of eligible words to spin.")
-@click.option("--kinds", help="Comma-separated behaviours to use (default all): synonym, phrase, compound, pos_slip, register, agreement.")
-def spin(source, seed, rate, kinds):
+@click.option("--kinds", help="Comma-separated behaviours to use (default all): synonym, phrase, compound, pos_slip, register, agreement, real.")
+@click.option("--real-pairs", type=click.Path(dir_okay=False, exists=True), help="Tortured → correct pairs (JSON lines) whose swaps the `real` kind makes.")
+def spin(source, seed, rate, kinds, real_pairs):
     """Spin an article like a SpinBot-style rewriter; prints {"text", "spans"} as JSON."""
     from detector.lexicon import shipped_lexicon
     from detector.spinner import KINDS, SpinConfig, Spinner
@@ -301,8 +302,22 @@ def spin(source, seed, rate, kinds):
     unknown = set(chosen) - set(KINDS)
     if unknown:
         raise click.BadParameter(f"unknown kind(s): {', '.join(sorted(unknown))}", param_hint="--kinds")
-    spinner = Spinner(shipped_thesaurus(), shipped_lexicon(), SpinConfig(rate=rate, kinds=chosen))
+    spinner = Spinner(shipped_thesaurus(), shipped_lexicon(), SpinConfig(rate=rate, kinds=chosen), real=_real_swaps(real_pairs))
     click.echo(json.dumps(spinner.spin(source.read(), seed=seed).to_dict(), ensure_ascii=False))
+
+
+def _real_swaps(path: str | None):
+    """The swaps of a file of real tortured → correct pairs, refusing the evaluation pairs."""
+    from detector.real_swaps import RealSwaps
+
+    if not path:
+        return None
+    if "dev" in Path(path).stem:
+        _fail(f"{path}: the dev pairs are evaluation-only")
+    try:
+        return RealSwaps.read(Path(path))
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        _fail(f"{path}: not a file of tortured → correct pairs: {error}")
 
 
 @main.group()
@@ -316,7 +331,9 @@ def data():
 @click.option("--train-passages", type=int, default=26_000, show_default=True)
 @click.option("--eval-passages", type=int, default=1_500, show_default=True)
 @click.option("--seed", type=int, default=13, show_default=True)
-def data_build(corpora, output, train_passages, eval_passages, seed):
+@click.option("--real-pairs", type=click.Path(dir_okay=False, exists=True),
+              help="Tortured → correct pairs (JSON lines) whose swaps the spinner also makes; never the evaluation pairs.")
+def data_build(corpora, output, train_passages, eval_passages, seed, real_pairs):
     """Spin clean news into labelled train/validation/test datasets (saved with `datasets`)."""
     _require_training("data build")
     from detector.corpora import default_root, missing_sources
@@ -326,6 +343,7 @@ def data_build(corpora, output, train_passages, eval_passages, seed):
     from detector.spinner import Spinner
     from detector.thesaurus import shipped_thesaurus
 
+    real = _real_swaps(real_pairs)
     root = Path(corpora) if corpora else default_root()
     if missing := missing_sources(root):
         _fail(f"{root}: not the training corpora ({', '.join(missing)} missing)")
@@ -336,7 +354,7 @@ def data_build(corpora, output, train_passages, eval_passages, seed):
         eval_passages=eval_passages,
         seed=seed,
     )
-    _, stats = build(config, load_tokenizer(), Spinner(shipped_thesaurus(), shipped_lexicon()), log=lambda m: click.echo(m, err=True))
+    _, stats = build(config, load_tokenizer(), Spinner(shipped_thesaurus(), shipped_lexicon(), real=real), log=lambda m: click.echo(m, err=True))
     click.echo(json.dumps(stats, indent=2))
 
 
@@ -354,8 +372,9 @@ def data_build(corpora, output, train_passages, eval_passages, seed):
               help="Loss weight of clean examples' tokens against spun ones' (1.0): higher trades recall for fewer false findings.")
 @click.option("--resume", is_flag=True, help="Continue from the checkpoint in --output (a larger --max-steps stretches the learning-rate schedule).")
 @click.option("--tiny", is_flag=True, help="Train a tiny randomly initialised network (for tests).")
+@click.option("--init-from", type=click.Path(file_okay=False, exists=True), help="Start from this model version's weights (a folder in models/) instead of the base encoder.")
 @click.option("--seed", type=int, default=13, show_default=True)
-def train(dataset, output, version, models_dir, epochs, max_steps, batch_size, learning_rate, eval_every, clean_weight, resume, tiny, seed):
+def train(dataset, output, version, models_dir, epochs, max_steps, batch_size, learning_rate, eval_every, clean_weight, resume, tiny, init_from, seed):
     """Fine-tune the span classifier, calibrate it and write a model version to models/."""
     _require_training("train")
     from detector.model.pipeline import train_model_version
@@ -363,7 +382,8 @@ def train(dataset, output, version, models_dir, epochs, max_steps, batch_size, l
     record = train_model_version(
         dataset=Path(dataset), output=Path(output), folder=Path(models_dir) / version, version=version,
         epochs=epochs, max_steps=max_steps, batch_size=batch_size, learning_rate=learning_rate,
-        eval_every=eval_every, resume=resume, tiny=tiny, seed=seed, clean_weight=clean_weight, log=lambda m: click.echo(m, err=True),
+        eval_every=eval_every, resume=resume, tiny=tiny, seed=seed, clean_weight=clean_weight,
+        init_from=Path(init_from) if init_from else None, log=lambda m: click.echo(m, err=True),
     )
     click.echo(json.dumps(record["metrics"], indent=2))
 

@@ -10,7 +10,10 @@ It produces the artifacts real spinners leave, each span labelled with its `kind
   ("nuclear-armed" → "atomic outfitted");
 - `pos_slip`: a synonym taken from another part of speech of the same word;
 - `register`: a formal word swapped for a clipped or slang form;
-- `agreement`: a swap that leaves "a"/"an" wrong for the new word ("an notable").
+- `agreement`: a swap that leaves "a"/"an" wrong for the new word ("an notable");
+- `real`: a swap real spinners made, learnt from tortured → correct pairs
+  (detector/real_swaps.py; only when the spinner is given them): a word as real tools
+  turn it ("deep" → "profound"), or a whole term planted as a real tortured phrase.
 
 Inflection and capitalisation survive every swap (lemminflect); proper nouns, numbers
 and function words are left alone, but a capitalised word inside a sentence is spun when
@@ -31,6 +34,7 @@ import lemminflect
 
 from detector.inflection import carry_over, lemma_key, lemmas
 from detector.lexicon import Term
+from detector.real_swaps import RealSwaps
 from detector.thesaurus import TOP_SYNONYMS, Thesaurus
 from detector.words import FUNCTION_WORDS
 
@@ -45,7 +49,7 @@ REGISTER_SWAPS = {
 }
 DETERMINERS = frozenset("the a an this that these those his her its their our your my some any every each no".split())
 VERB_CUES = frozenset("to will would can could may might must shall should did does do not".split())
-KINDS = ("synonym", "phrase", "compound", "pos_slip", "register", "agreement")
+KINDS = ("synonym", "phrase", "compound", "pos_slip", "register", "agreement", "real")
 
 
 @dataclass
@@ -62,6 +66,13 @@ class SpinConfig:
     """Chance to use a clipped/slang form when the word has one."""
     top_k: int = TOP_SYNONYMS
     """Synonyms are drawn from the first `top_k` of a list (spinners favour the first ones)."""
+    real_share: float = 0.8
+    """Chance that a word real spinners are known to swap takes one of their swaps."""
+    real_term_rate: float = 0.8
+    """Chance that a term with a known real tortured phrase is planted as that phrase."""
+    real_boost: float = 3.0
+    """Words real spinners are known to swap are spun this many times as often as others,
+    so that their swaps make a fair share of the training spans."""
     kinds: tuple[str, ...] = KINDS
 
 
@@ -89,6 +100,16 @@ class SpinResult:
         return "".join(out) + self.text[pos:]
 
 
+def _by_first_word(terms) -> dict[str, list[tuple[str, ...]]]:
+    """Terms (tuples of lower-case words) by their first word, longest first."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for words in terms:
+        out.setdefault(words[0], []).append(words)
+    for options in out.values():
+        options.sort(key=len, reverse=True)
+    return out
+
+
 def _starts_with_vowel_sound(word: str) -> bool:
     lower = word.lower()
     if lower.startswith(("uni", "use", "usu", "eu", "one", "once")):
@@ -99,18 +120,15 @@ def _starts_with_vowel_sound(word: str) -> bool:
 
 
 class Spinner:
-    def __init__(self, thesaurus: Thesaurus, lexicon: list[Term], config: SpinConfig | None = None):
+    def __init__(self, thesaurus: Thesaurus, lexicon: list[Term], config: SpinConfig | None = None, real: RealSwaps | None = None):
         self.thesaurus = thesaurus
         self.config = config or SpinConfig()
-        self._terms: dict[str, list[tuple[str, ...]]] = {}
-        for term in lexicon:
-            words = tuple(w.lower() for w in TOKEN.findall(term.text))
-            if words and any(w not in FUNCTION_WORDS for w in words):
-                self._terms.setdefault(words[0], []).append(words)
+        self.real = real or RealSwaps()
+        lexicon_words = (tuple(w.lower() for w in TOKEN.findall(term.text)) for term in lexicon)
+        self._terms = _by_first_word(words for words in lexicon_words if words and any(w not in FUNCTION_WORDS for w in words))
+        self._real_terms = _by_first_word(self.real.terms)
         # Capitalised mid-sentence, these are titles and institutions, not names.
         self._title_words = frozenset(w for options in self._terms.values() for words in options for w in words) - FUNCTION_WORDS
-        for options in self._terms.values():
-            options.sort(key=len, reverse=True)
 
     # -- choosing replacements -------------------------------------------------------
 
@@ -128,9 +146,13 @@ class Spinner:
     def _replacement(self, word: str, pos: str, rng: random.Random, allow_kinds: set[str]) -> tuple[str, str] | None:
         """(replacement, kind) for one word, or None when it has no usable synonym."""
         lower = word.lower()
+        lemma = lemma_key(lower)
+        if "real" in allow_kinds and lemma in self.real.words and rng.random() < self.config.real_share:
+            swap = self.real.draw(lemma, rng)
+            if swap != lemma:
+                return carry_over(swap, word), "real"
         if "register" in allow_kinds and lower in REGISTER_SWAPS and rng.random() < self.config.register_rate:
             return carry_over(REGISTER_SWAPS[lower], word), "register"
-        lemma = lemma_key(lower)
         entry = self.thesaurus.entries.get(lemma) or self.thesaurus.entries.get(lower)
         if not entry:
             return None
@@ -165,14 +187,21 @@ class Spinner:
             start, end, word = tokens[i]
             previous = tokens[i - 1][2].lower() if i else None
             sentence_start = i == 0 or bool(re.search(r"[.!?:]\s*[\"“‘(]?\s*$", text[tokens[i - 1][1] : start]))
-            term = self._term_at(text, tokens, i) if "phrase" in kinds else None
+            real = self._term_at(text, tokens, i, self._real_terms) if "real" in kinds else None
+            if real and rng.random() < self.config.real_term_rate * min(1.0, rate * 2.5):
+                first, last = tokens[i][0], tokens[i + len(real) - 1][1]
+                edits.append((first, last, carry_over(rng.choice(self.real.terms[real]), text[first:last]), "real"))
+                i += len(real)
+                continue
+            term = self._term_at(text, tokens, i, self._terms) if "phrase" in kinds else None
             if term and rng.random() < self.config.phrase_rate * min(1.0, rate * 2.5):
                 edit = self._spin_term(text, tokens, i, len(term), rng, kinds)
                 if edit:
                     edits.append(edit)
                     i += len(term)
                     continue
-            if not self._eligible(word, sentence_start) or rng.random() >= rate:
+            boost = self.config.real_boost if "real" in kinds and lemma_key(word.lower()) in self.real.words else 1.0
+            if not self._eligible(word, sentence_start) or rng.random() >= rate * boost:
                 i += 1
                 continue
             if "-" in word:
@@ -199,9 +228,11 @@ class Spinner:
             return lower in self._title_words  # other capitalised words are proper nouns
         return True
 
-    def _term_at(self, text: str, tokens: list, i: int) -> tuple[str, ...] | None:
+    @staticmethod
+    def _term_at(text: str, tokens: list, i: int, terms: dict[str, list[tuple[str, ...]]]) -> tuple[str, ...] | None:
+        """The longest of `terms` (by first word) whose words stand at token i, one space apart."""
         first = lemmas(tokens[i][2])
-        for words in (w for key in first for w in self._terms.get(key, ())):
+        for words in (w for key in first for w in terms.get(key, ())):
             n = len(words)
             if i + n > len(tokens):
                 continue

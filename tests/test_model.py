@@ -77,6 +77,20 @@ def test_resume_continues_from_the_checkpoint(tiny_model):
     assert record["training"]["max_steps_by_stage"] == [12, 18]  # the model card writes one command per stage
 
 
+def test_training_can_start_from_a_saved_version(tiny_model):
+    from safetensors.torch import load_file
+
+    root, _ = tiny_model
+    # a learning rate of 0 keeps the starting weights, so they show where training began
+    train_model_version(
+        dataset=root / "dataset", output=root / "train-init", folder=root / "models" / "tiny-v3", version="tiny-v3",
+        epochs=1, max_steps=6, batch_size=8, learning_rate=0.0, eval_every=6, clean_weight=1.5, resume=False, tiny=True, seed=2,
+        init_from=root / "models" / "tiny-v1", log=lambda m: None,
+    )
+    start, after = load_file(str(root / "models" / "tiny-v1" / "model.safetensors")), load_file(str(root / "models" / "tiny-v3" / "model.safetensors"))
+    assert start.keys() == after.keys() and all((start[k] == after[k]).all() for k in start)
+
+
 def test_inference_windows_long_documents_and_maps_spans(tiny_model):
     root, _ = tiny_model
     model = SpanModel.load(root / "models" / "tiny-v1")

@@ -101,3 +101,62 @@ def test_spin_command_prints_text_and_spans(run_cli):
         assert set(span) == {"start", "end", "original", "kind"}
     code, _, err = run_cli("spin", "--kinds", "nope", "-", stdin=b"x")
     assert code == 2 and "unknown kind" in err
+
+
+REAL_PAIRS = [
+    {"tortured": "profound learning", "correct": "deep learning"},
+    {"tortured": "profound neural organization", "correct": "deep neural network"},
+    {"tortured": "get to data", "correct": "access to information"},
+    {"tortured": "get to to the records", "correct": "access to the records"},
+    {"tortured": "squeeze meeting", "correct": "press conference"},
+]
+
+
+def test_real_swaps_learn_word_swaps_and_whole_terms():
+    from detector.real_swaps import RealSwaps
+
+    real = RealSwaps.from_pairs(REAL_PAIRS)
+    assert real.words["deep"] == {"profound": 2}
+    assert real.words["network"] == {"organization": 1}
+    assert real.words["access"] == {"get": 1, "get to": 1}  # one word spun into two
+    assert "to" not in real.words and "learning" not in real.words  # unchanged and function words
+    assert real.terms[("press", "conference")] == ["squeeze meeting"]
+
+
+def test_spinner_makes_real_spinners_swaps_with_inflection_and_plants_terms():
+    from detector.real_swaps import RealSwaps
+
+    real = RealSwaps.from_pairs(REAL_PAIRS)
+    thesaurus = Thesaurus({"network": {"n": ("web",)}, "press": {"n": ("push",)}})
+    config = SpinConfig(rate=1.0, real_share=1.0, real_term_rate=1.0)
+    text = "Their networks ran deep. The press conference ended."
+    result = Spinner(thesaurus, [], config, real=real).spin(text, seed=0)
+    spun = {(result.text[s.start : s.end], s.original, s.kind) for s in result.spans}
+    assert ("organizations", "networks", "real") in spun
+    assert ("profound", "deep", "real") in spun
+    assert ("squeeze meeting", "press conference", "real") in spun
+    assert result.unspin() == text
+    # without the pairs, or with the kind left out, only the thesaurus is drawn from
+    plain = Spinner(thesaurus, [], config).spin(text, seed=0)
+    assert {s.kind for s in plain.spans} == {"synonym"}
+    left_out = Spinner(thesaurus, [], SpinConfig(rate=1.0, kinds=("synonym",)), real=real).spin(text, seed=0)
+    assert "real" not in {s.kind for s in left_out.spans}
+
+
+def test_data_build_refuses_the_evaluation_pairs(run_cli, tmp_path):
+    pairs = tmp_path / "pairs_dev.jsonl"
+    pairs.write_text(json.dumps(REAL_PAIRS[0]) + "\n")
+    code, _, err = run_cli("data", "build", "--corpora", str(tmp_path), "--real-pairs", str(pairs), "--output", str(tmp_path / "out"))
+    assert code == 2 and "evaluation-only" in err
+
+
+def test_spin_command_makes_real_swaps_and_names_a_bad_pairs_file(run_cli, tmp_path):
+    pairs = tmp_path / "pairs_train.jsonl"
+    pairs.write_text("".join(json.dumps(p) + "\n" for p in REAL_PAIRS))
+    code, out, _ = run_cli("spin", "--rate", "1", "--kinds", "real", "--real-pairs", str(pairs), "-", stdin=b"Deep cuts were made at the press conference.")
+    assert code == 0
+    result = json.loads(out)
+    assert {(result["text"][s["start"] : s["end"]], s["kind"]) for s in result["spans"]} >= {("Profound", "real")}
+    pairs.write_text("not json\n")
+    code, _, err = run_cli("spin", "--real-pairs", str(pairs), "-", stdin=b"text")
+    assert code == 2 and str(pairs) in err and "Traceback" not in err

@@ -20,18 +20,24 @@ def _texts_and_gold(rows) -> tuple[list[str], list[list[tuple[int, int]]]]:
 
 def train_model_version(dataset: Path, output: Path, folder: Path, version: str, epochs: float, max_steps, batch_size: int,
                         learning_rate: float, eval_every: int, clean_weight: float, resume: bool, tiny: bool, seed: int,
-                        log=print) -> dict:
+                        init_from: Path | None = None, log=print) -> dict:
     import torch
     from tqdm import tqdm
     from transformers import BertConfig
 
     from detector.model.base import base_model_path, load_tokenizer
     from detector.model.network import SpanTagger
+    from detector.model.store import load_model
     from detector.model.train import TrainConfig, train
 
     torch.manual_seed(seed)
     tokenizer = load_tokenizer()
-    if tiny:
+    if init_from:
+        # Training goes on from a shipped version's weights (its settings are refitted).
+        network, settings, _ = load_model(init_from)
+        network.train()
+        bert_config = settings.bert_config
+    elif tiny:
         bert_config = {**TINY_BERT, "vocab_size": tokenizer.vocab_size}
         network = SpanTagger.from_config(BertConfig(**bert_config))
     else:
@@ -51,7 +57,7 @@ def train_model_version(dataset: Path, output: Path, folder: Path, version: str,
     bar.close()
     settings = ModelSettings(version=version, bert_config=bert_config)
     settings.training = {k: v for k, v in record.items() if k != "history"}
-    state = network.state_dict() if tiny else network.trained_state()
+    state = network.state_dict() if bert_config else network.trained_state()
     save_model(folder, state, settings)
     settings = calibrate_model_version(folder, dataset, log)
     return {"metrics": settings.metrics["validation_at_threshold"], "threshold": settings.threshold, "folder": str(folder), "training": record}
