@@ -128,7 +128,8 @@ def test_rows_equal_check_even_when_an_actor_is_killed(cluster, tmp_path):
         assert got[record["id"]]["findings"] == expected(str(tmp_path / "a.jsonl"), record["text"])
     page = got[str(folder / "page.md")]
     assert page["findings"] == expected(str(folder / "page.md"), (folder / "page.md").read_text(), "markdown")
-    assert any(f["text"] == "squeeze meeting" for f in page["findings"])
+    # the table's phrase; the model may join a neighbouring word it scores near its threshold
+    assert any("squeeze meeting" in f["text"] and f["source"] == "table" for f in page["findings"])
     assert sum(bool(row["findings"]) for row in got.values()) >= 100
 
 
