@@ -10,7 +10,8 @@ never shipped: only what a model learns from the spun text reaches users.
 
 - `words`: original lemma → the spun words (lemmas; one or more words) with counts, from
   the changed words of equal-length pairs and from pairs that differ in one run of words
-  whose original side is one word ("access to" → "get to to" gives "access" → "get to");
+  whose original side is one word ("get to to the records" for "access to the records"
+  gives "access" → "get to");
 - `terms`: correct term's words → its tortured phrases, for planting one where the term occurs.
 """
 
