@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import sys
 from pathlib import Path
 
 from detector.config import Config, find_config, load_config
@@ -27,9 +29,10 @@ def load_tables(config: Config) -> tuple[MappingTable, list[str]]:
     return table, errors
 
 
-def build_pipeline(config: Config, threads: int | None = None, table: bool = True) -> tuple[Pipeline, list[str]]:
+def build_pipeline(config: Config, threads: int | None = None, table: bool = True, screen: float | None = None) -> tuple[Pipeline, list[str]]:
     """The pipeline for `config`; `threads`: the model's CPU threads (default: all cores);
-    without `table`, no mapping-table detector (to measure the others alone)."""
+    without `table`, no mapping-table detector (to measure the others alone); `screen`:
+    the language model reads only documents the fast detectors score at least this."""
     from detector.detectors.quality import QualityDetector
     from detector.detectors.table import TableDetector
     from detector.quality import RULE_MODULES
@@ -44,37 +47,53 @@ def build_pipeline(config: Config, threads: int | None = None, table: bool = Tru
         if error:
             errors.append(error)
         elif model:
-            from detector.model.detector import ModelDetector
-
-            detectors.append(ModelDetector(model))
             default_threshold = model.settings.threshold
-    if config.channel:
-        detector, error = build_channel_detector()
-        if error:
-            errors.append(error)
+    channel = None
+    if config.mode == "full" and config.model:
+        channel, error = build_channel_detector(focus=tagged_words(model) if model else None)
+        if channel is not None:
+            detectors.append(channel)
+            default_threshold = channel.calibration.threshold
+        elif config.origin_of("mode") == "default":
+            _say_once(f"unspin: checking in fast mode: the language model that reads each article is missing; {LM_MISSING}")
         else:
-            detectors.append(detector)
+            errors.append(error)
+    if model and (channel is None or screen is not None):
+        from detector.model.detector import ModelDetector
+
+        # Where the language model reads, the tagger only chooses where it looks: its own
+        # findings are right for under half of real tortured phrases (docs/experiments.md);
+        # with a screen they stand for the documents it does not read.
+        tagger = ModelDetector(model)
+        tagger.superseded = channel is not None
+        detectors.append(tagger)
     suggester, error = build_suggester(tables, config.lm_suggestions, model)
     if error:
         errors.append(error)
-    return Pipeline(config, detectors, [suggester], default_threshold), errors
+    return Pipeline(config, detectors, [suggester], default_threshold, screen), errors
 
 
-def build_channel_detector(calibration=None):
+def tagged_words(model):
+    """The span tagger's suspect words in each text, for the channel detector to rescore."""
+    return lambda texts: model.word_probabilities(texts, at_least=model.settings.word_threshold)
+
+
+def build_channel_detector(calibration=None, focus=None):
     """(the channel detector, None) or (None, error line) when its language model is
-    missing; `calibration`: the shipped one (data/channel.json) unless given."""
+    missing; `calibration`: the shipped one (data/channel.json) unless given; `focus`: the
+    tagger's suspect words (ChannelDetector)."""
     from detector.cache import default_cache_dir
-    from detector.detectors.channel import Calibration, ChannelDetector, ChannelScorer
-    from detector.suggest.judges import lm
+    from detector import language_model as engine
+    from detector.detectors.channel import Calibration, ChannelDetector
 
-    if not lm.available(default_cache_dir()):
-        return None, f"channel = true, but {LM_MISSING}"
+    if not engine.available(default_cache_dir()):
+        return None, f"mode = full, but {LM_MISSING}"
+    return ChannelDetector(language_model, channel_candidates, calibration or Calibration.shipped(), engine.NAME, focus), None
 
-    def scorer():
-        judge = language_model()
-        return ChannelScorer(judge.model, judge.tokenizer)
 
-    return ChannelDetector(scorer, channel_candidates, calibration or Calibration.shipped(), lm.NAME), None
+@functools.cache
+def _say_once(message: str) -> None:
+    print(message, file=sys.stderr)
 
 
 def load_shipped_model(int8: bool = False, threads: int | None = None):

@@ -6,6 +6,9 @@ pool checks them (each actor builds its pipeline, model and tables once) and Ray
 Parquet files of one row per article. A rerun skips the articles whose rows are already
 written: Ray writes each output file in one piece, so a file without a readable footer is
 the remnant of an interrupted write and is removed, and its articles are checked again.
+
+The output folder's own files are named ROWS_PREFIX…; nothing else there is read or
+removed, and a folder that holds anything else is refused unless the user says so.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from detector.config import Config
+from detector.files import shown
 
 ARCHIVE_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonl.gz": "jsonl", ".parquet": "parquet"}
 FORMATS = {"text": "text", "txt": "text", "markdown": "markdown", "md": "markdown", "html": "html", "htm": "html"}
@@ -27,6 +32,8 @@ LIGHT = {"num_cpus": 0.25}
 # pyarrow and Ray skip names starting with "_" when they read the folder as a dataset.
 SUMMARY = "_summary.json"
 FIRST_ERRORS = 10
+ROWS_PREFIX = "unspin-rows-"
+OWN_ROWS = re.compile(re.escape(ROWS_PREFIX) + r"[0-9A-Za-z_-]+\.parquet")
 RECORDS_PER_BLOCK = 1000
 
 
@@ -85,17 +92,38 @@ def article(path: str, record: dict, fields: Fields, where: str = "") -> dict:
         text = None
     if fmt is not None and str(fmt).lower() not in FORMATS:
         error = error or f"unknown format {fmt!r} (one of {', '.join(sorted(set(FORMATS.values())))})"
-    if key is None:
-        error = error or f"record has no id field '{fields.id}'"
-        key = content_id(path, f"{where}{text}")
+    if isinstance(text, str) and _not_unicode(text):
+        error = error or f"field '{fields.text}' holds a lone surrogate (not Unicode text)"
+        text = None
+    if key is None:  # a stable id, so a rerun skips it too
+        key = content_id(shown(path or ""), f"{where}{shown(text or '')}")
     return {
-        "id": str(key),
-        "path": path,
+        "id": shown(str(key)),
+        "path": shown(path) if path is not None else None,
         "text": text,
         "format": FORMATS.get(str(fmt).lower(), "text") if fmt is not None else "text",
         "file": None,
         "error": f"{where}{error}" if error else None,
     }
+
+
+def _not_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def own_parts(output: Path) -> list[Path]:
+    """The Parquet files `unspin batch` wrote in `output`, in order."""
+    return sorted(p for p in output.glob(f"{ROWS_PREFIX}*.parquet") if OWN_ROWS.fullmatch(p.name))
+
+
+def foreign_entries(output: Path) -> list[str]:
+    """What `output` holds that `unspin batch` did not write."""
+    own = {p.name for p in own_parts(output)} | {SUMMARY}
+    return sorted(entry.name for entry in output.iterdir() if entry.name not in own) if output.is_dir() else []
 
 
 def _unwritten(rows: list[dict], done):
@@ -159,10 +187,14 @@ def _lines(f):
 class Checker:
     """One actor: a pipeline built once, then batches of articles → result rows."""
 
-    def __init__(self, config: Config, threads: int):
+    def __init__(self, config: Config, threads: int, screen: float | None = None):
         from detector.api import build_pipeline
 
-        self.pipeline, errors = build_pipeline(config, threads)
+        if config.mode == "full":
+            import torch
+
+            torch.set_num_threads(threads)  # the language model's share of the actor's core
+        self.pipeline, errors = build_pipeline(config, threads, screen=screen)
         if errors:  # the driver has checked the tables, so this is the model failing to load
             raise RuntimeError("; ".join(errors))
         self.config = config
@@ -191,9 +223,18 @@ class Checker:
                     results.append(FileResult(path=display, error=str(error)))
                     continue
                 fmt = format_for(display)
-            pending.append((len(results), read_document(display, text, fmt)))
+            try:
+                pending.append((len(results), read_document(display, text, fmt)))
+            except Exception as error:  # a reader's defect costs one article, never the run
+                results.append(FileResult(path=display, error=f"cannot read: {type(error).__name__}: {error}"))
+                continue
             results.append(None)
-        for (index, _), result in zip(pending, self.pipeline.check([doc for _, doc in pending])):
+        docs = [doc for _, doc in pending]
+        try:
+            checked = self.pipeline.check(docs)
+        except Exception:  # find the one article that fails; the others are checked
+            checked = [self._check_one(doc) for doc in docs]
+        for (index, _), result in zip(pending, checked):
             results[index] = result
         rows = []
         for article, result in zip(records, results):
@@ -201,17 +242,26 @@ class Checker:
             rows.append({"id": article["id"], "path": data["path"], "score": data["score"], "words": data["words"], "error": data["error"], "findings": data["findings"]})
         return pa.Table.from_pylist(rows, schema=schema)
 
+    def _check_one(self, doc):
+        from detector.pipeline import FileResult
+
+        try:
+            return self.pipeline.check([doc])[0]
+        except Exception as error:
+            return FileResult(path=doc.path, error=f"cannot check: {type(error).__name__}: {error}")
+
 
 def written_ids(output: Path):
-    """The ids already in `output`'s Parquet files; remnants of interrupted writes are removed."""
+    """The ids already in `output`'s own Parquet files; remnants of interrupted writes
+    (its own files without a readable footer) are removed."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     ids = []
-    for part in sorted(output.glob("*.parquet")):
+    for part in own_parts(output):
         try:
             ids.append(pq.read_table(part, columns=["id"]).column("id"))
-        except (pa.ArrowInvalid, OSError):
+        except (pa.ArrowInvalid, KeyError, OSError):
             part.unlink()
     return pa.chunked_array(ids, type=pa.string()).combine_chunks() if ids else pa.array([], type=pa.string())
 
@@ -262,7 +312,7 @@ def summarise(output: Path) -> dict:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    parts = sorted(output.glob("*.parquet"))
+    parts = own_parts(output)
     if not parts:
         return {"articles": 0, "words": 0, "errors": 0, "findings": 0, "articles_with_findings": 0, "by_rule": {}, "first_errors": []}
     table = pa.concat_tables(pq.read_table(part, columns=["id", "path", "words", "error", "findings"]) for part in parts)
@@ -286,6 +336,17 @@ def summarise(output: Path) -> dict:
     }
 
 
+def _own_names():
+    """Ray's file names for this run's rows, prefixed so later runs know them as their own."""
+    from ray.data.datasource import FilenameProvider
+
+    class OwnNames(FilenameProvider):
+        def get_filename_for_task(self, write_uuid: str, task_index: int) -> str:
+            return f"{ROWS_PREFIX}{write_uuid}-{task_index:06}.parquet"
+
+    return OwnNames()
+
+
 def _reason(error: BaseException) -> str:
     """The first line of the innermost cause under Ray's wrappers."""
     seen = set()
@@ -307,8 +368,13 @@ def run_batch(
     workers: int = 1,
     address: str | None = None,
     progress: bool = True,
+    overwrite: bool = False,
+    screen: float | None = None,
 ) -> dict:
-    """Check every article of `inputs` not yet in `output`; the summary of `output`."""
+    """Check every article of `inputs` not yet in `output`; the summary of `output`. An
+    output folder holding files it did not write is refused unless `overwrite` (they are
+    left alone either way). `screen`: the language model reads only the articles the
+    span tagger scores at least this (Pipeline)."""
     import ray
     import ray.data
 
@@ -318,6 +384,12 @@ def run_batch(
     _, errors = load_tables(config)
     if errors:
         raise BatchError("; ".join(errors))
+    if output.exists() and not output.is_dir():
+        raise BatchError(f"{output}: not a folder")
+    foreign = foreign_entries(output)
+    if foreign and not overwrite:
+        shown_names = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise BatchError(f"{output}: holds files unspin batch did not write ({shown_names}); choose another folder, or pass --overwrite to write beside them (they are left alone)")
     output.mkdir(parents=True, exist_ok=True)
     done = written_ids(output)
     started_here = not ray.is_initialized()
@@ -337,10 +409,10 @@ def run_batch(
                 batch_size=BATCH_ARTICLES,
                 compute=ray.data.ActorPoolStrategy(size=workers),
                 num_cpus=1,
-                fn_constructor_args=(config, 1),
+                fn_constructor_args=(config, 1, screen),
             )
             try:
-                checked.write_parquet(str(output), ray_remote_args=LIGHT)  # Ray 2.60's write has no named form
+                checked.write_parquet(str(output), filename_provider=_own_names(), ray_remote_args=LIGHT)
             except Exception as error:  # Ray wraps a reader's or actor's failure in pages of trace
                 raise BatchError(f"batch stopped: {_reason(error)}") from error
     finally:

@@ -83,14 +83,16 @@ shared_options = [
     click.option("--encoding", help="Decode files with this encoding (default utf-8; never guessed)."),
     click.option("--max-bytes", type=int, help="Skip files larger than this (default 5,000,000)."),
     click.option("--lm-suggestions", type=click.Choice(LM_SUGGESTION_CHOICES), help="Rank suggestions with the optional SmolLM2 model (default auto: when installed)."),
-    click.option("--channel/--no-channel", default=None, help="Also flag words SmolLM2 reads far better as a thesaurus neighbour (slow: about 20 words/s)."),
+    click.option("--fast", "mode", flag_value="fast", default=None, help="Skip the language model's reading: tables, tagger and quality rules only (about 100x faster, a third of the recall)."),
+    click.option("--full", "mode", flag_value="full", help="The language model reads every article (the default; an error if it is not installed)."),
+    click.option("--channel/--no-channel", "channel", default=None, hidden=True, help="The old names of --full and --fast."),
     click.option("--select", multiple=True, help="Report only these rules: codes or prefixes (SPUN001, QUAL), comma-separated or repeated."),
     click.option("--ignore", multiple=True, help="Do not report these rules (codes or prefixes); added to config's disable."),
-    click.option("--no-model", is_flag=True, help="Use the mapping tables and quality rules only (no classifier, no torch)."),
+    click.option("--no-model", is_flag=True, help="Use the mapping tables and quality rules only (no classifier, no language model, no torch)."),
 ]
 
 
-SHARED = ("config_file", "tables", "threshold", "include", "exclude", "encoding", "max_bytes", "lm_suggestions", "channel", "select", "ignore", "no_model")
+SHARED = ("config_file", "tables", "threshold", "include", "exclude", "encoding", "max_bytes", "lm_suggestions", "mode", "channel", "select", "ignore", "no_model")
 
 
 def with_shared_options(command):
@@ -108,7 +110,9 @@ def with_shared_options(command):
 
 def _shared_config(shared: dict, paths: tuple[str, ...], **more):
     """The config for a checking command: its file, then the shared options and `more`."""
-    values = {name: shared[name] for name in SHARED if name not in ("config_file", "ignore", "no_model")}
+    values = {name: shared[name] for name in SHARED if name not in ("config_file", "ignore", "no_model", "channel")}
+    if values["mode"] is None and shared["channel"] is not None:
+        values["mode"] = "full" if shared["channel"] else "fast"
     values.update(disable=shared["ignore"], model=False if shared["no_model"] else None, **more)
     return _config(shared["config_file"], paths, {name: value for name, value in values.items() if value not in (None, ())})
 
@@ -190,8 +194,10 @@ def check(shared, paths, fmt, fail_on, exit_zero, stdin_filename, color, no_cach
 @click.option("--id-field", default="id", show_default=True, help="Record field holding the article id (JSONL, Parquet).")
 @click.option("--text-field", default="text", show_default=True, help="Record field holding the article text.")
 @click.option("--format-field", help="Record field holding the format: text, markdown or html (default: text).")
+@click.option("--screen", type=click.FloatRange(0, 1), help="Read with the language model only the articles the span tagger scores at least this; the others keep the tagger's findings (faster; misses most spun articles the tagger does not see: README).")
+@click.option("--overwrite", is_flag=True, help="Write into an output folder that holds other files (they are left alone: batch reads and removes only its own unspin-rows-*.parquet).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
-def batch(shared, inputs, output, workers, address, id_field, text_field, format_field, quiet):
+def batch(shared, inputs, output, workers, address, id_field, text_field, format_field, screen, overwrite, quiet):
     """Check an archive on Ray: JSONL and Parquet files of articles, folders, files."""
     try:
         from detector.batch import BatchError, Fields, run_batch
@@ -199,7 +205,7 @@ def batch(shared, inputs, output, workers, address, id_field, text_field, format
         _fail(f"unspin batch needs Ray (pip install -e '.[batch]'): {error}")
     config = _shared_config(shared, inputs)
     try:
-        summary = run_batch(list(inputs), Path(output), config, Fields(id_field, text_field, format_field), workers, address, progress=not quiet)
+        summary = run_batch(list(inputs), Path(output), config, Fields(id_field, text_field, format_field), workers, address, progress=not quiet, overwrite=overwrite, screen=screen)
     except BatchError as error:
         _fail(str(error))
     click.echo(
@@ -416,10 +422,10 @@ def calibrate(folder, dataset):
 @click.option("--no-table", is_flag=True, help="Model only (no mapping tables).")
 @click.option("--int8/--fp32", default=Config.int8, show_default=True, help="Run the model int8-quantised or in full precision.")
 @click.option("--lm-suggestions", type=click.Choice(LM_SUGGESTION_CHOICES), default=Config.lm_suggestions, show_default=True, help="Rank suggestions with the optional SmolLM2 model.")
-@click.option("--channel/--no-channel", default=Config.channel, show_default=True, help="Add the language model's channel detector.")
+@click.option("--fast/--full", default=Config.mode == "fast", show_default=True, help="Evaluate the fast mode, without the language model.")
 @click.option("--real", type=click.Path(file_okay=False, exists=True), help="The shared folder (holding dev/ and corpora/): report pps_dev, real/planted, BBC tech and pairs_dev coverage.")
 @click.option("--clean-files", type=click.IntRange(1), help="With --real: read only the first N BBC tech files.")
-def evaluate(folder, gold, clean, synthetic, limit, threshold, no_model, no_table, int8, lm_suggestions, channel, real, clean_files):
+def evaluate(folder, gold, clean, synthetic, limit, threshold, no_model, no_table, int8, lm_suggestions, fast, real, clean_files):
     """Span precision/recall/F1, restoration top-1/top-3 and false findings per 1,000 words."""
     from detector.api import build_pipeline
     from detector.evaluate import evaluate_clean, evaluate_gold, evaluate_real, evaluate_synthetic
@@ -428,7 +434,8 @@ def evaluate(folder, gold, clean, synthetic, limit, threshold, no_model, no_tabl
         raise click.UsageError("give --real, --gold, --clean or --synthetic")
     if synthetic:
         _require_training("eval --synthetic")
-    config = Config(threshold=threshold, model=not no_model, int8=int8, lm_suggestions=lm_suggestions, channel=channel)
+    config = Config(threshold=threshold, model=not no_model, int8=int8, lm_suggestions=lm_suggestions, mode="fast" if fast else "full")
+    config.origin["mode"] = "command line"  # an evaluation of the full mode never falls back
     pipeline, errors = build_pipeline(config, table=not no_table)
     if errors:
         _fail("; ".join(errors))

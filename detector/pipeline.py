@@ -52,8 +52,13 @@ class FileResult:
 
 
 class Pipeline:
-    def __init__(self, config: Config, detectors: list, suggesters: list | None = None, default_threshold: float = 0.5):
+    def __init__(self, config: Config, detectors: list, suggesters: list | None = None, default_threshold: float = 0.5, screen: float | None = None):
+        """Detectors marked `screened` (the language model's) run after the others; where
+        `screen` is given, only on the documents in which those found a spun phrase scoring
+        at least it. Where they run, the findings of detectors marked `superseded` (the
+        span tagger's, kept as the screen) are dropped."""
         self.config = config
+        self.screen = screen
         self.threshold = config.threshold if config.threshold is not None else default_threshold
         self.detectors = detectors
         self.suggesters = suggesters or []
@@ -70,16 +75,24 @@ class Pipeline:
         from detector.cache import package_digest
 
         c = self.config
-        parts = [__version__, package_digest(), str(self.threshold), repr(sorted(c.select)), repr(sorted(c.disable)), repr(c.allow), str(c.skip_quotes)]
+        parts = [__version__, package_digest(), str(self.threshold), str(self.screen), repr(sorted(c.select)), repr(sorted(c.disable)), repr(c.allow), str(c.skip_quotes)]
         parts += [f"{d.name}:{getattr(d, 'version', '')}" for d in self.detectors]
         parts += [getattr(s, "name", type(s).__name__) for s in self.suggesters]
         return "|".join(parts)
 
     def check(self, docs: list[Document]) -> list[FileResult]:
         per_doc: list[list[Finding]] = [[] for _ in docs]
-        for detector in self.detectors:
+        later = [d for d in self.detectors if getattr(d, "screened", False)]
+        superseded = {d.name for d in self.detectors if getattr(d, "superseded", False)}
+        for detector in [d for d in self.detectors if d not in later]:
             for found, new in zip(per_doc, detector.detect_many(docs)):
                 found.extend(new)
+        chosen = [i for i, found in enumerate(per_doc) if self.screen is None or max((f.score for f in found if f.rule.startswith(SPIN_RULE_PREFIX)), default=0.0) >= self.screen]
+        for i in chosen if later else []:
+            per_doc[i] = [f for f in per_doc[i] if f.source not in superseded]
+        for detector in later:
+            for i, new in zip(chosen, detector.detect_many([docs[i] for i in chosen])):
+                per_doc[i].extend(new)
         results = []
         for doc, found in zip(docs, per_doc):
             findings = merge_overlapping(self._keep(doc, found))

@@ -33,12 +33,14 @@ for press conference. A text with them is likely copied and machine-rewritten, a
 one misstates what the original said.
 
 Found by: the mapping tables (listed spun phrases; source "table"), the fine-tuned span
-classifier (source "model") and, with --channel, the language model's channel evidence
-(source "channel"). Each finding carries ranked suggestions for the original term.
+classifier (source "model") and, unless --fast, a language model reading the text (source
+"channel": a word whose thesaurus neighbour reads far better in its place). Each finding
+carries ranked suggestions for the original term.
 
-Severity follows the score, a calibrated probability that the phrase is spun: a model
-finding is an error from 0.8 and a warning from the threshold (default 0.5) up to 0.8; a
-channel finding an error from 0.9; a table entry an error from its score 0.9 (hand
+Severity follows the score, a calibrated probability that the phrase is spun; a finding
+is reported from the threshold (by default the calibrated one: 0.25 for the language
+model's reading, data/channel.json; the tagger's with --fast). A model finding is an error
+from 0.8 and a warning below; a channel finding an error from 0.9; a table entry an error from its score 0.9 (hand
 entries), a warning below (generated variants). So --fail-on error fails on the sure
 ones and --fail-on warning on every finding.
 

@@ -15,8 +15,12 @@ measures, each as the median of --repeat runs in fresh processes:
 - the same for that article spun by unspin's spinner (every finding gets suggestions; the
   first check with findings builds the suggestion index into the cache folder);
 - `unspin check --no-model` (tables and quality rules only);
-- with the SmolLM2 package installed, the cold checks of both articles with `--channel` (the
-  language model's channel detector reads every content word: far too slow for the folder).
+- with the SmolLM2 package installed, the default check, in which the language model reads
+  every article, on the first --full-articles articles in bfloat16 and in float32 (each
+  row names its precision; bfloat16 pays only where the CPU lists `amx_bf16`), and the
+  cold default checks of both 800-word articles.
+
+All rows but those are `--fast` (tables, tagger and quality rules).
 
 Prints a Markdown table (words/s, wall time, peak RSS, ratios to the baseline) for
 BENCHMARKS.md.
@@ -35,7 +39,7 @@ import time
 from pathlib import Path
 
 from detector.config import Config
-from detector.suggest.judges.lm import gguf_folder
+from detector.language_model import cpu_flags, gguf_folder, preferred_precision
 
 ROOT = Path(__file__).resolve().parent.parent
 SPIN_RATE = 0.1
@@ -103,6 +107,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--full-articles", type=int, default=40, help="Articles the default (language-model) check reads, once per precision.")
     parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
     parser.add_argument("--baseline-folder", help=argparse.SUPPRESS)
     parser.add_argument("--spin", nargs=2, help=argparse.SUPPRESS)
@@ -131,40 +136,50 @@ def main():
     # The defaults of a fresh install: the optional language model is not installed there.
     default_config = work / "default.toml"
     default_config.write_text('lm-suggestions = "off"\n')
-    default = [*unspin, "--config", str(default_config)]
+    full = [*unspin, "--config", str(default_config)]
+    default = [*full, "--fast"]
     other_precision = "full precision" if Config.int8 else "int8"
     other_config = work / "other-precision.toml"
     other_config.write_text(f'lm-suggestions = "off"\nint8 = {"false" if Config.int8 else "true"}\n')
     lm_config = work / "lm.toml"
     lm_config.write_text('lm-suggestions = "on"\n')
 
-    print(f"machine: {os.cpu_count()} cores; {args.articles} articles, {words:,} words; median of {args.repeat} runs", file=sys.stderr)
+    flags = cpu_flags()
+    print(f"machine: {os.cpu_count()} cores, amx_bf16 {'yes' if 'amx_bf16' in flags else 'no'}, avx512_bf16 {'yes' if 'avx512_bf16' in flags else 'no'}; {args.articles} articles, {words:,} words; median of {args.repeat} runs")
     rows = {}
     # First use exports the ONNX model into the empty cache (torch loaded: the run's peak
     # memory); it is timed on its own so the rows below measure checking only.
     first_wall, first_rss, _ = run([*default, "--no-cache", str(single)], env)
-    run([*unspin, "--no-cache", "--config", str(other_config), str(single)], env)
+    run([*unspin, "--fast", "--no-cache", "--config", str(other_config), str(single)], env)
     index_wall, index_rss, _ = run([*default, "--no-cache", str(spun)], env)
     rows["naive baseline (pipeline per file)"] = median_run([sys.executable, __file__, "--baseline-folder", str(folder)], args.repeat)
-    rows["unspin check"] = median_run([*default, "--no-cache", str(folder)], args.repeat, env)
-    rows[f"unspin check ({other_precision} model)"] = median_run([*unspin, "--no-cache", "--config", str(other_config), str(folder)], args.repeat, env)
+    rows["unspin check --fast"] = median_run([*default, "--no-cache", str(folder)], args.repeat, env)
+    rows[f"unspin check --fast ({other_precision} model)"] = median_run([*unspin, "--fast", "--no-cache", "--config", str(other_config), str(folder)], args.repeat, env)
     if gguf_folder() is not None:
-        run([*unspin, "--no-cache", "--config", str(lm_config), str(single)], env)  # convert the GGUF once
-        rows["unspin check with the SmolLM2 suggestion judge"] = median_run([*unspin, "--no-cache", "--config", str(lm_config), str(folder)], args.repeat, env)
-    rows["unspin check --jobs 2"] = median_run([*default, "--no-cache", "-j", "2", str(folder)], args.repeat, env)
+        run([*unspin, "--fast", "--no-cache", "--config", str(lm_config), str(single)], env)  # convert the GGUF once
+        rows["unspin check --fast with the SmolLM2 suggestion judge"] = median_run([*unspin, "--fast", "--no-cache", "--config", str(lm_config), str(folder)], args.repeat, env)
+    rows["unspin check --fast --jobs 2"] = median_run([*default, "--no-cache", "-j", "2", str(folder)], args.repeat, env)
     run([*default, str(folder)], env)  # fill the cache
-    rows["unspin check, warm cache"] = median_run([*default, str(folder)], args.repeat, env)
+    rows["unspin check --fast, warm cache"] = median_run([*default, str(folder)], args.repeat, env)
     rows["unspin check --no-model"] = median_run([*default, "--no-cache", "--no-model", str(folder)], args.repeat, env)
     cold = median_run([*default, "--no-cache", str(single)], args.repeat, env)
     cold_spun = median_run([*default, "--no-cache", str(spun)], args.repeat, env)
     help_run = median_run([sys.executable, "-m", "detector", "--help"], args.repeat, env)
-    channel = {}
+    reading, cold_reading, subset_words = {}, {}, 0
     if gguf_folder() is not None:
+        run([*full, "--no-cache", str(single)], env)  # converts the GGUF into the cache once
+        subset = work / "subset"
+        subset.mkdir()
+        for path in sorted(folder.glob("*.txt"))[: args.full_articles]:
+            shutil.copy(path, subset / path.name)
+            subset_words += len(path.read_text(encoding="utf-8").split())
+        for precision in ("bfloat16", "float32"):
+            reading[precision] = median_run([*full, "--no-cache", str(subset)], 1, {**env, "UNSPIN_LM_PRECISION": precision})
         for name, path in (("", single), (" spun", spun)):
-            channel[name] = median_run([*default, "--no-cache", "--channel", str(path)], args.repeat, env)
+            cold_reading[name] = median_run([*full, "--no-cache", str(path)], args.repeat, env)
 
     base = rows["naive baseline (pipeline per file)"]["wall"]
-    first = rows["unspin check"]["wall"]
+    first = rows["unspin check --fast"]["wall"]
     print("| run | wall (s) | words/s | × baseline | peak RSS (MB) |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for name, row in rows.items():
@@ -173,10 +188,14 @@ def main():
     print(f"| cold check of that article spun ({SPIN_RATE:.0%} of eligible words swapped) | {cold_spun['wall']:.2f} | | | {cold_spun['rss']:.0f} |")
     print(f"| first use: ONNX export, then the clean article's check | {first_wall:.2f} | | | {first_rss:.0f} |")
     print(f"| first check with findings: suggestion index built, then the spun article's check | {index_wall:.2f} | | | {index_rss:.0f} |")
-    for name, row in channel.items():
-        print(f"| cold check of the{name} article with --channel | {row['wall']:.2f} | {800 / row['wall']:,.0f} | | {row['rss']:.0f} |")
+    fast = words / rows["unspin check --fast"]["wall"]
+    for precision, row in reading.items():
+        speed = subset_words / row["wall"]
+        print(f"| unspin check (default: the language model reads; {precision}), first {args.full_articles} articles, {subset_words:,} words | {row['wall']:.1f} | {speed:,.0f} | {speed / fast:.3f} of --fast | {row['rss']:.0f} |")
+    for name, row in cold_reading.items():
+        print(f"| cold default check of the{name} article ({preferred_precision()}) | {row['wall']:.2f} | {800 / row['wall']:,.0f} | | {row['rss']:.0f} |")
     print(f"| `unspin --help` | {help_run['wall']:.2f} | | | {help_run['rss']:.0f} |")
-    print(f"\nwarm-cache re-run speed-up: {first / rows['unspin check, warm cache']['wall']:.1f}×")
+    print(f"\nwarm-cache re-run speed-up: {first / rows['unspin check --fast, warm cache']['wall']:.1f}×")
     shutil.rmtree(work, ignore_errors=True)
 
 

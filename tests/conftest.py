@@ -25,7 +25,7 @@ def without_shipped_model(request, monkeypatch):
 def without_installed_language_model(monkeypatch):
     """The optional SmolLM2 package may be installed on a developer's machine; tests behave
     as on a fresh install, and test_lm.py builds its own tiny language model."""
-    monkeypatch.setattr("detector.suggest.judges.lm.gguf_folder", lambda: None)
+    monkeypatch.setattr("detector.language_model.gguf_folder", lambda: None)
 
 
 @pytest.fixture(scope="session")
@@ -96,7 +96,7 @@ def tiny_lm_cache(tmp_path_factory):
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers
     from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
-    from detector.suggest.judges import lm
+    from detector import language_model as lm
 
     cache = tmp_path_factory.mktemp("lm-cache")
     folder = cache / "lm" / lm.NAME

@@ -19,7 +19,7 @@ pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
 from detector.api import build_pipeline  # noqa: E402
-from detector.batch import Fields, run_batch  # noqa: E402
+from detector.batch import BatchError, Fields, run_batch  # noqa: E402
 from detector.config import Config  # noqa: E402
 from detector.readers import read_document  # noqa: E402
 
@@ -101,7 +101,7 @@ def test_rows_equal_check_even_when_an_actor_is_killed(cluster, tmp_path):
     folder.mkdir()
     (folder / "page.md").write_text("# News\n\nThe `code` and the squeeze meeting.\n", encoding="utf-8")
     output = tmp_path / "out"
-    config = Config(lm_suggestions="off")
+    config = Config(lm_suggestions="off", mode="fast")
 
     def kill_one_actor():
         # Once the first rows are written, one checking actor dies mid-run; Ray restarts
@@ -147,12 +147,12 @@ def test_records_with_missing_fields_become_error_rows_and_reruns_skip_them(clus
     fields = Fields(id="id", text="body", format="kind")
     summary = run_batch([str(archive)], output, config, fields, workers=1, progress=False)
     got = {row["id"]: row for row in rows(output)}
-    assert summary["articles"] == 4 and summary["errors"] == 3
+    assert summary["articles"] == 4 and summary["errors"] == 2
     assert [f["text"] for f in got["1"]["findings"]] == ["squeeze meeting"]
     assert got["3"]["error"] == "line 3: record has no text field 'body'"
     assert got["4"]["error"].startswith("line 4: unknown format 'pdf'")
     (missing,) = [row for key, row in got.items() if key.startswith("sha1:")]
-    assert missing["error"] == "line 2: record has no id field 'id'"
+    assert missing["error"] is None and [f["text"] for f in missing["findings"]] == ["squeeze meeting"]  # a stable id, and checked
     again = run_batch([str(archive)], output, config, fields, workers=1, progress=False)
     assert again["skipped"] == 4 and len(rows(output)) == 4
 
@@ -177,6 +177,41 @@ def test_parquet_input_and_a_half_written_output_file(cluster, tmp_path):
     assert sorted(r["id"] for r in rows(output)) == sorted(r["id"] for r in first)
 
 
+def test_one_bad_record_is_one_error_row_and_the_others_are_checked(cluster, tmp_path):
+    archive = tmp_path / "a.jsonl"
+    archive.write_text(
+        '{"id": "1", "text": "The squeeze meeting ended."}\n'
+        '{"id": "2", "text": "A lone \\ud800 surrogate."}\n'
+        '{"id": "3", "text": "a\\rThe polite war\\rended.", "format": "md"}\n',
+        encoding="utf-8",
+    )
+    output = tmp_path / "out"
+    summary = run_batch([str(archive)], output, Config(model=False), Fields(format="format"), workers=1, progress=False)
+    got = {row["id"]: row for row in rows(output)}
+    assert summary["articles"] == 3 and summary["errors"] == 1
+    assert got["2"]["error"] == "line 2: field 'text' holds a lone surrogate (not Unicode text)"
+    assert [f["text"] for f in got["1"]["findings"]] == ["squeeze meeting"]
+    assert [f["text"] for f in got["3"]["findings"]] == ["polite war"]  # CR-only Markdown
+
+
+def test_files_it_did_not_write_are_never_read_or_removed(cluster, tmp_path):
+    archive = tmp_path / "a.jsonl"
+    archive.write_text('{"id": "1", "text": "The squeeze meeting ended."}\n', encoding="utf-8")
+    output = tmp_path / "out"
+    output.mkdir()
+    pq.write_table(pa.table({"doc": ["x"]}), output / "important.parquet")
+    pq.write_table(pa.table({"id": ["1"]}), output / "ids.parquet")
+    config = Config(model=False)
+    with pytest.raises(BatchError, match="holds files unspin batch did not write \\(ids.parquet, important.parquet\\)"):
+        run_batch([str(archive)], output, config, workers=1, progress=False)
+    summary = run_batch([str(archive)], output, config, workers=1, progress=False, overwrite=True)
+    assert summary["articles"] == 1 and summary["skipped"] == 0  # the other file's ids are not taken for rows
+    assert pq.read_table(output / "important.parquet").to_pylist() == [{"doc": "x"}]
+    assert pq.read_table(output / "ids.parquet").to_pylist() == [{"id": "1"}]
+    again = run_batch([str(archive)], output, config, workers=1, progress=False, overwrite=True)
+    assert again["skipped"] == 1 and again["articles"] == 1
+
+
 def test_a_broken_json_line_is_one_error_row_and_one_line(tmp_path):
     (tmp_path / "bad.jsonl").write_text('{"id": "1", "text": "The squeeze meeting."}\n{not json\n[1, 2]\n', encoding="utf-8")
     done = subprocess.run(
@@ -194,7 +229,7 @@ def test_a_broken_json_line_is_one_error_row_and_one_line(tmp_path):
 def test_sigkill_mid_run_then_rerun_loses_and_duplicates_nothing(tmp_path):
     records = write_jsonl(tmp_path / "a.jsonl", 600, seed=2)
     output = tmp_path / "out"
-    command = [sys.executable, "-m", "detector", "batch", str(tmp_path / "a.jsonl"), "--output", str(output), "--workers", "2", "-q", "--lm-suggestions", "off"]
+    command = [sys.executable, "-m", "detector", "batch", str(tmp_path / "a.jsonl"), "--output", str(output), "--workers", "2", "-q", "--lm-suggestions", "off", "--fast"]
     env = {**os.environ, "UNSPIN_CACHE_DIR": str(tmp_path / "cache")}
     run = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 240

@@ -2,24 +2,25 @@
 toy word-bigram language model whose preferences the tests choose."""
 
 import re
+from types import SimpleNamespace
 
 import pytest
 import torch
 
-from detector.detectors.channel import FEATURES, Calibration, ChannelDetector, ChannelScorer, _expands, content_words
+from detector.detectors.channel import FEATURES, Calibration, ChannelDetector, _expands, content_words
 from detector.document import Document
 from detector.findings import Finding, Suggestion
 from detector.suggest.contracts import Candidate, Source
-from detector.suggest.judges import lm
+from detector import language_model as engine
 from detector.suggest.suggester import SpinSuggester
 
-# the toy model's collocations: each word after its left neighbour costs nothing, any other 4 nats
+# the toy model's collocations: each word after its left neighbour costs nothing, any other 8 nats
 GOOD = {("raised", "interest"), ("interest", "rates"), ("foreign", "minister"), ("the", "foreign"), ("minister", "met")}
 TOKEN = re.compile(r" ?[A-Za-z]+| ?[^A-Za-z ]")
 
 
 def cost(previous: str, word: str) -> float:
-    return 0.0 if (previous, word) in GOOD else -4.0
+    return 0.0 if (previous, word) in GOOD else -8.0
 
 
 class Next(dict):
@@ -34,7 +35,8 @@ class Next(dict):
 
 
 class ToyScorer:
-    """ChannelScorer's protocol over word tokens that carry their leading space."""
+    """The engine's protocol (language_model.LanguageModel) over word tokens that carry
+    their leading space."""
 
     def first_token(self, text: str) -> str:
         return TOKEN.match(text).group().strip().lower()
@@ -42,10 +44,10 @@ class ToyScorer:
     def window(self, text: str):
         tokens = list(TOKEN.finditer(text))
         words = [m.group().strip().lower() for m in tokens]
-        return [m.start() for m in tokens], [Next(([""] + words)[i]) for i in range(len(words))], words
+        return SimpleNamespace(starts=[m.start() for m in tokens], logp=[Next(([""] + words)[i]) for i in range(len(words))], words=words)
 
-    def continuations(self, words, logp, requests):
-        out = []
+    def continuations(self, window, requests):
+        words, out = window.words, []
         for prefix, text in requests:
             previous, total = (words[prefix - 1] if prefix else ""), 0.0
             for token in TOKEN.findall(text):
@@ -59,8 +61,13 @@ NEIGHBOURS = {"premium": ["interest", "bonus"], "unfamiliar": ["foreign", "stran
 ON_GAIN = Calibration({**dict.fromkeys(FEATURES, 0.0), "gain": 1.0}, -3.0)
 
 
+def neighbours(word: str) -> list[tuple[str, float]]:
+    """The toy thesaurus's candidates in the word's casing, as the real source gives them."""
+    return [(c.capitalize() if word[0].isupper() else c, 0.0) for c in NEIGHBOURS.get(word.lower(), [])]
+
+
 def detector() -> ChannelDetector:
-    return ChannelDetector(ToyScorer, lambda word: [(c, 0.0) for c in NEIGHBOURS.get(word.lower(), [])], ON_GAIN, "toy")
+    return ChannelDetector(ToyScorer, neighbours, ON_GAIN, "toy")
 
 
 def test_a_word_whose_neighbour_reads_far_better_is_flagged_with_that_neighbour_first():
@@ -69,11 +76,19 @@ def test_a_word_whose_neighbour_reads_far_better_is_flagged_with_that_neighbour_
     assert text[finding.start : finding.end] == "premium"
     assert finding.suggestions[0].text == "interest"
     assert finding.source == "channel" and finding.rule == "SPUN001"
-    assert finding.score == pytest.approx(ON_GAIN.probability({**dict.fromkeys(FEATURES, 0.0), "gain": 8.0}))
+    assert finding.score == pytest.approx(ON_GAIN.probability({**dict.fromkeys(FEATURES, 0.0), "gain": 16.0}))
 
 
 def test_the_original_reads_best_in_clean_text_so_nothing_fires():
     assert detector().detect(Document.plain("a.txt", "The bank raised interest rates again.")) == []
+
+
+def test_only_words_the_model_did_not_expect_get_candidates():
+    asked = []
+    found = ChannelDetector(ToyScorer, lambda word: asked.append(word) or neighbours(word), ON_GAIN, "toy")
+    found.detect(Document.plain("a.txt", "The bank raised interest rates again."))
+    assert "interest" not in asked and "rates" not in asked  # each follows its collocate
+    assert {"bank", "raised", "again"} <= set(asked)
 
 
 def test_a_pair_is_restored_jointly_when_neither_word_alone_reads_better():
@@ -82,11 +97,15 @@ def test_a_pair_is_restored_jointly_when_neither_word_alone_reads_better():
     assert [(text[f.start : f.end], f.suggestions[0].text) for f in findings] == [("unfamiliar clergyman", "foreign minister")]
 
 
-def test_names_function_words_and_clippings_are_not_asked_about():
-    text = "Shares of Premium fell 3 pct to the low."
-    assert [text[a:b] for a, b in content_words(text, 0, len(text))] == ["Shares", "fell", "pct", "low"]
+def test_function_words_acronyms_and_clippings_are_not_asked_about_but_capitalised_words_are():
+    text = "Shares of Premium fell 3 pct to the low at the BBC."
+    assert [text[a:b] for a, b in content_words(text, 0, len(text))] == ["Shares", "Premium", "fell", "pct", "low"]
     assert _expands("pct", "percent") and _expands("Corp", "corporation") and not _expands("premium", "interest")
     assert detector().detect(Document.plain("a.txt", "Output rose 3 pct in May.")) == []
+    # a name stays where no neighbour reads better; a title reads as its original
+    assert detector().detect(Document.plain("a.txt", "Shares of Premium fell.")) == []
+    [title] = detector().detect(Document.plain("a.txt", "The Unfamiliar Minister met them."))
+    assert title.suggestions[0].text == "Foreign"
 
 
 def test_calibration_is_logistic_in_its_features_and_the_shipped_one_rises_with_gain():
@@ -111,21 +130,60 @@ def test_the_suggester_keeps_the_channel_candidate_first():
     assert [s.text for s in model.suggestions] == ["bonus", "interest"]
 
 
-def whole_text_log_likelihood(scorer: ChannelScorer, text: str) -> float:
-    ids = torch.tensor([[scorer.bos] + scorer.tokenizer(text)["input_ids"]])
+def whole_text_log_likelihood(model: engine.LanguageModel, text: str) -> float:
+    ids = torch.tensor([[model.bos] + model.tokenizer(text)["input_ids"]])
     with torch.inference_mode():
-        logits = scorer.model(input_ids=ids).logits[0, :-1]
-    return torch.log_softmax(logits, -1).gather(1, ids[0, 1:, None]).sum().item()
+        logits = model.model(input_ids=ids).logits[0, :-1]
+    return torch.log_softmax(logits.float(), -1).gather(1, ids[0, 1:, None]).sum().item()
 
 
-def test_continuations_from_the_window_cache_equal_scoring_each_text_whole(tiny_lm_cache):
-    judge = lm.LanguageModelJudge.load(tiny_lm_cache)
-    scorer = ChannelScorer(judge.model, judge.tokenizer)
-    window = "The Foreign Minister spoke at a press conference on Tuesday."
-    starts, logp, cache = scorer.window(window)
-    # rows of one batch that branch off the window at different tokens
-    requests = [(i, continuation) for i in (2, 5, 7) for continuation in (window[starts[i] :], " squeeze meeting", " images")]
-    for (prefix, continuation), score in zip(requests, scorer.continuations(cache, logp, requests)):
-        head = window[: starts[prefix]]
-        expected = whole_text_log_likelihood(scorer, head + continuation) - whole_text_log_likelihood(scorer, head)
+@pytest.fixture(scope="module")
+def tiny(tiny_lm_cache):
+    return engine.LanguageModel.load(tiny_lm_cache, "float32")
+
+
+def test_continuations_from_the_window_cache_equal_scoring_each_text_whole(tiny):
+    window_text = "The Foreign Minister spoke at a press conference on Tuesday."
+    window = tiny.window(window_text)
+    starts = window.starts
+    # rows of one batch that branch off the window at different tokens; the window's own
+    # text from a token is read off its pass, the others are run
+    requests = [(i, continuation) for i in (2, 5, 7) for continuation in (window_text[starts[i] :], window_text[starts[i] : starts[i + 2]], " squeeze meeting", " images")]
+    for (prefix, continuation), score in zip(requests, tiny.continuations(window, requests)):
+        head = window_text[: starts[prefix]]
+        expected = whole_text_log_likelihood(tiny, head + continuation) - whole_text_log_likelihood(tiny, head)
         assert score == pytest.approx(expected, abs=1e-3)
+    assert window.own(2, window_text[starts[2] : starts[4]]) is not None
+    inside = next(starts[k] + 1 for k in range(3, len(starts) - 1) if starts[k + 1] - starts[k] > 1)
+    assert window.own(2, window_text[starts[2] : inside]) is None  # ends inside a token
+    assert window.own(2, " squeeze meeting") is None
+
+
+def test_bfloat16_only_where_amx_computes_it_unless_told():
+    assert engine.preferred_precision({"avx512f", "amx_bf16", "amx_tile"}) == "bfloat16"
+    assert engine.preferred_precision({"avx512f", "avx512_bf16"}) == "float32"
+
+
+def test_the_precision_override_wins(monkeypatch):
+    monkeypatch.setenv("UNSPIN_LM_PRECISION", "float32")
+    assert engine.preferred_precision({"amx_bf16"}) == "float32"
+    monkeypatch.setenv("UNSPIN_LM_PRECISION", "bfloat16")
+    assert engine.preferred_precision(set()) == "bfloat16"
+
+
+def test_bfloat16_is_kept_only_while_faithful_to_float32(tiny_lm_cache, monkeypatch, capsys):
+    model = engine.LanguageModel.load(tiny_lm_cache, "bfloat16")
+    assert model.precision == "bfloat16" and {p.dtype for p in model.model.parameters()} == {torch.bfloat16, torch.float32}
+    monkeypatch.setattr(engine, "MAX_MEAN_DRIFT", -1.0)  # no arithmetic passes
+    strict = engine.LanguageModel.load(tiny_lm_cache, "bfloat16")
+    assert strict.precision == "float32" and {p.dtype for p in strict.model.parameters()} == {torch.float32}
+    assert "using float32" in capsys.readouterr().err
+
+
+def test_words_the_tagger_suspects_are_rescored_whatever_the_first_pass_says():
+    text = "The bank raised interest rates again."
+    asked = []
+    tagged = ChannelDetector(ToyScorer, lambda word: asked.append(word) or neighbours(word), ON_GAIN, "toy", focus=lambda texts: [[(16, 24, 0.9)] for _ in texts])
+    [[rescored]] = tagged.detect_many([Document.plain("a.txt", text)])
+    assert text[rescored.start : rescored.end] == "interest" and rescored.score < 1e-6  # rescored: it reads best as it is
+    assert "interest" in asked  # unasked without the tagger (test above)

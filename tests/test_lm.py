@@ -10,6 +10,7 @@ from detector.document import Document
 from detector.findings import Finding
 from detector.suggest.assembly import build_suggester
 from detector.suggest.contracts import Candidate, Ranked, Source
+from detector import language_model as engine
 from detector.suggest.judges import lm
 from detector.suggest.judges.ranker import shipped_ranker_digest
 from detector.tables import MappingTable
@@ -17,20 +18,21 @@ from detector.tables import MappingTable
 
 @pytest.fixture(scope="module")
 def judge(tiny_lm_cache):
-    return lm.LanguageModelJudge.load(tiny_lm_cache)
+    return lm.LanguageModelJudge(engine.LanguageModel.load(tiny_lm_cache, "float32"))
 
 
 def full_log_likelihood(judge, text: str) -> float:
-    ids = torch.tensor([[judge.tokenizer.convert_tokens_to_ids(lm.DOCUMENT_START)] + judge.tokenizer(text)["input_ids"]])
+    model = judge.engine
+    ids = torch.tensor([[model.bos] + model.tokenizer(text)["input_ids"]])
     with torch.inference_mode():
-        logits = judge.model(input_ids=ids).logits[0, :-1]
+        logits = model.model(input_ids=ids).logits[0, :-1]
     return torch.log_softmax(logits, -1).gather(1, ids[0, 1:, None]).sum().item()
 
 
 def test_shared_prefix_scores_equal_scoring_each_text_whole(judge):
     prefix = "The Foreign Minister spoke at a"
     continuations = [" press conference on Tuesday.", " squeeze meeting", " meeting"]
-    shared = judge.continuation_log_likelihoods(prefix, continuations)
+    shared = judge.engine.continuation_log_likelihoods(prefix, continuations)
     for continuation, score in zip(continuations, shared):
         expected = full_log_likelihood(judge, prefix + continuation) - full_log_likelihood(judge, prefix)
         assert score == pytest.approx(expected, abs=1e-3)
@@ -46,7 +48,7 @@ def test_judge_weighs_likelihood_in_context_with_the_judges_before_and_leaves_ta
     [ranked] = judge.rescore(doc, [(finding, Ranked(tuple(candidates), (0.2, 0.3, 0.9)))])
     judged = {c.text: score for c, score in ranked}
     left = "The Foreign Minister spoke at a"
-    scores = judge.continuation_log_likelihoods(left, [" press conference on Tuesday.", " crush gathering on Tuesday."])
+    scores = judge.engine.continuation_log_likelihoods(left, [" press conference on Tuesday.", " crush gathering on Tuesday."])
     mixed = [score + weight * math.log(prior) for score, prior in zip(scores, (0.2, 0.3))]
     share = math.exp(mixed[0]) / (math.exp(mixed[0]) + math.exp(mixed[1]))
     assert judged["press conference"] == pytest.approx(share, abs=1e-3)
@@ -55,12 +57,11 @@ def test_judge_weighs_likelihood_in_context_with_the_judges_before_and_leaves_ta
 
 
 def test_a_damaged_conversion_is_not_trusted(tmp_path, monkeypatch):
-    folder = tmp_path / "lm" / lm.NAME
+    folder = tmp_path / "lm" / engine.NAME
     folder.mkdir(parents=True)
     (folder / "model.safetensors").write_bytes(b"not a model")
-    monkeypatch.setattr(lm, "gguf_folder", lambda: None)
-    with pytest.raises(lm.LanguageModelUnavailable):
-        lm.LanguageModelJudge.load(tmp_path)
+    with pytest.raises(engine.LanguageModelUnavailable):
+        engine.LanguageModel.load(tmp_path)
 
 
 def test_asking_for_the_language_model_without_the_package_is_a_config_error(tmp_path, monkeypatch):

@@ -2,6 +2,7 @@ from detector.api import build_pipeline
 from detector.config import Config
 from detector.document import Document
 from detector.findings import Finding
+from detector.pipeline import Pipeline
 
 
 class OverlappingModel:
@@ -52,3 +53,29 @@ def test_a_model_finding_names_its_likely_original():
     [finding] = result.findings
     assert finding.source == "model" and finding.suggestions
     assert finding.message == f"'Clergyman arrived' reads as a synonym swap for '{finding.suggestions[0].text}'"
+
+
+class _Fixed:
+    """A detector that finds what it is given, in every document it reads."""
+
+    def __init__(self, name, score, screened=False, superseded=False):
+        self.name, self.score, self.screened, self.superseded, self.read = name, score, screened, superseded, []
+
+    def detect_many(self, docs):
+        self.read += [d.path for d in docs]
+        return [[Finding("SPUN001", "warning", 4, 11, self.score, self.name, "m")] for _ in docs]
+
+
+def test_a_screen_sends_only_suspect_documents_to_the_reader_whose_findings_replace_the_taggers():
+    docs = [Document.plain("spun.txt", "The squeeze meeting."), Document.plain("clean.txt", "The press meeting.")]
+
+    class Tagger(_Fixed):
+        def detect_many(self, docs):
+            self.read += [d.path for d in docs]
+            return [[Finding("SPUN001", "warning", 4, 11, 0.6 if d.path == "spun.txt" else 0.1, self.name, "m")] for d in docs]
+
+    tagger, reader = Tagger("model", 0.0, superseded=True), _Fixed("channel", 0.95, screened=True)
+    results = Pipeline(Config(), [tagger, reader], [], 0.05, screen=0.3).check(docs)
+    assert reader.read == ["spun.txt"] and tagger.read == ["spun.txt", "clean.txt"]
+    assert [f.source for f in results[0].findings] == ["channel"]  # the reader's, not the tagger's
+    assert [f.source for f in results[1].findings] == ["model"]  # not read: the tagger's stands

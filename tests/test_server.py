@@ -48,7 +48,7 @@ def wait_until_up(url: str, process=None, seconds: float = 120) -> None:
 def serving(cache: Path, *options: str):
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "detector", "serve", "--port", str(port), "--lm-suggestions", "off", *options],
+        [sys.executable, "-m", "detector", "serve", "--port", str(port), "--lm-suggestions", "off", "--fast", *options],
         env={**os.environ, "UNSPIN_CACHE_DIR": str(cache)}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     url = f"http://127.0.0.1:{port}"
@@ -125,6 +125,20 @@ def test_rule_selection_and_bad_requests(server):
     assert big.status_code == 413
     assert httpx.get(f"{server}/static/../../pyproject.toml").status_code == 404
     assert httpx.get(f"{server}/static/index.html").status_code == 404
+
+
+def test_hostile_bodies_get_400_never_500(server):
+    deep = "[" * 100_000 + "]" * 100_000
+    answers = {
+        "deep JSON body": httpx.post(f"{server}/api/check", content='{"text": ' + deep + "}", headers={"content-type": "application/json"}),
+        "deep data": httpx.post(f"{server}/v2/check", data={"data": '{"annotation": ' + deep + "}", "language": "en"}),
+        "lone surrogate": httpx.post(f"{server}/api/check", content='{"text": "a \\ud800 b"}', headers={"content-type": "application/json"}),
+        "multipart": httpx.post(f"{server}/v2/check", files={"text": (None, "The squeeze meeting.")}, data={"language": "en"}),
+    }
+    assert {name: r.status_code for name, r in answers.items()} == dict.fromkeys(answers, 400)
+    assert "multipart bodies are not supported" in answers["multipart"].text
+    cr_only = httpx.post(f"{server}/api/check", json={"text": "a\rThe squeeze meeting\rended.", "format": "markdown"})
+    assert cr_only.status_code == 200 and [f["text"] for f in cr_only.json()["files"][0]["findings"]] == ["squeeze meeting"]
 
 
 def test_api_check_matches_the_check_command(server, tmp_path, run_cli):

