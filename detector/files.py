@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import fnmatch
 import os
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -29,6 +30,12 @@ class Target:
     display: str
     path: Path | None
     error: str | None = None
+
+
+def shown(name: str) -> str:
+    """A path as reports show it: bytes that are not UTF-8 (which Python keeps as lone
+    surrogates) become U+FFFD, so every report stays valid UTF-8."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace") if any("\ud800" <= ch <= "\udfff" for ch in name) else name
 
 
 def _matches(relative: str, patterns: list[str]) -> bool:
@@ -52,7 +59,7 @@ def discover(
         if argument == STDIN:
             targets.append(Target(STDIN, None))
             continue
-        path = Path(argument)
+        path, argument = Path(argument), shown(argument)
         try:
             is_dir = path.is_dir()
             exists = is_dir or path.exists() or path.is_symlink()
@@ -68,7 +75,7 @@ def discover(
             found = _walk(path, suffixes, include, exclude)
             if not found:
                 targets.append(Target(argument, None, "folder has no files to check"))
-            targets.extend(Target(str(file), file) for file in found)
+            targets.extend(Target(shown(str(file)), file) for file in found)
     return targets
 
 
@@ -118,13 +125,24 @@ def read_bytes(target: Target, max_bytes: int, stdin: BinaryIO | None = None) ->
     if target.error:
         raise InputError(target.error)
     if target.path is None:
-        data = (stdin or sys.stdin.buffer).read(max_bytes + 1)
+        if stdin is None and sys.stdin is None:
+            raise InputError("standard input is closed")
+        try:
+            data = (stdin or sys.stdin.buffer).read(max_bytes + 1)
+        except (OSError, ValueError) as error:
+            raise InputError(f"cannot read standard input: {getattr(error, 'strerror', None) or error}") from None
     else:
         try:
-            size = target.path.stat().st_size
-            if size > max_bytes:
-                raise InputError(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (--max-bytes)")
-            with target.path.open("rb") as handle:
+            # O_NONBLOCK: opening a FIFO with no writer must not wait; fstat then refuses it
+            fd = os.open(target.path, os.O_RDONLY | os.O_NONBLOCK)
+            with os.fdopen(fd, "rb") as handle:
+                info = os.fstat(fd)
+                if stat.S_ISDIR(info.st_mode):
+                    raise InputError("is a directory")
+                if not stat.S_ISREG(info.st_mode):
+                    raise InputError(f"not a regular file ({_kind(info.st_mode)}); pipe it to '-' to check it")
+                if info.st_size > max_bytes:
+                    raise InputError(f"file is {info.st_size:,} bytes, over the {max_bytes:,}-byte limit (--max-bytes)")
                 data = handle.read(max_bytes + 1)
         except IsADirectoryError:
             raise InputError("is a directory") from None
@@ -133,6 +151,11 @@ def read_bytes(target: Target, max_bytes: int, stdin: BinaryIO | None = None) ->
     if len(data) > max_bytes:
         raise InputError(f"input is over the {max_bytes:,}-byte limit (--max-bytes)")
     return data
+
+
+def _kind(mode: int) -> str:
+    kinds = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+    return next((name for test, name in kinds if test(mode)), "not a file")
 
 
 def read_target(target: Target, encoding: str, max_bytes: int, stdin: BinaryIO | None = None) -> str:

@@ -9,8 +9,9 @@ differ, the fix is skipped rather than guessed.
 
 from __future__ import annotations
 
-import contextlib
+import codecs
 import difflib
+import errno
 import os
 import re
 import stat
@@ -163,6 +164,30 @@ def apply_edits(source: str, edits: list[Edit]) -> str:
     return "".join(pieces) + source[pos:]
 
 
+def _encoded(text: str, encoding: str, original: bytes) -> bytes:
+    """`text` in the encoding it was read with; UTF-16 in the byte order of the original's
+    mark (Python's "utf-16" would write the machine's own)."""
+    if encoding == "utf-16":
+        for mark, order in ((codecs.BOM_UTF16_BE, "utf-16-be"), (codecs.BOM_UTF16_LE, "utf-16-le")):
+            if original.startswith(mark):
+                return mark + text.encode(order)
+    return text.encode(encoding)
+
+
+def _copy_extended_attributes(source: Path, target: Path) -> None:
+    try:
+        names = os.listxattr(source)
+    except OSError as error:
+        if error.errno in (errno.ENOTSUP, errno.ENOSYS):
+            return  # a file system without them
+        raise FixError(f"cannot read its extended attributes: {error.strerror}; not written") from None
+    for name in names:
+        try:
+            os.setxattr(target, name, os.getxattr(source, name))
+        except OSError as error:
+            raise FixError(f"cannot keep its extended attribute {name}: {error.strerror}; not written") from None
+
+
 def unified_diff(path: str, before: str, after: str) -> str:
     return "".join(
         difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path.lstrip('/')}", f"b/{path.lstrip('/')}")
@@ -170,11 +195,14 @@ def unified_diff(path: str, before: str, after: str) -> str:
 
 
 def write_fixed(path: Path, text: str, encoding: str, original: bytes, follow_symlinks: bool = False) -> None:
-    """Replace `path` with `text` all at once (atomic.py), keeping its permissions and owner.
+    """Replace `path` with `text` all at once (atomic.py), keeping its encoding and
+    byte-order mark, permissions, owner and extended attributes.
 
     A symlink is refused unless `follow_symlinks`, which writes its target (replacing the
     link would leave the target unfixed); so is a read-only file, whose mode says that no
-    tool should change it. A file that changed since it was read is not touched.
+    tool should change it; a file with other hard links (a new file in its place would
+    leave them the old text); and a file whose owner or extended attributes this process
+    cannot give the new one. A file that changed since it was read is not touched.
     """
     if path.is_symlink():
         if not follow_symlinks:
@@ -183,11 +211,16 @@ def write_fixed(path: Path, text: str, encoding: str, original: bytes, follow_sy
     info = path.stat()
     if not stat.S_IMODE(info.st_mode) & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK):
         raise FixError("is read-only; not written")
+    if info.st_nlink > 1:
+        raise FixError(f"has {info.st_nlink - 1} other hard link{'s' if info.st_nlink > 2 else ''}, which would keep the old text; not written")
     with atomic.replacing(path) as temporary:
-        temporary.write_bytes(text.encode(encoding))
+        temporary.write_bytes(_encoded(text, encoding, original))
         os.chmod(temporary, stat.S_IMODE(info.st_mode))
         if (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
-            with contextlib.suppress(PermissionError):  # only root may give a file away
+            try:
                 os.chown(temporary, info.st_uid, info.st_gid)
+            except PermissionError:
+                raise FixError(f"its owner ({info.st_uid}:{info.st_gid}) cannot be kept by this user; not written") from None
+        _copy_extended_attributes(path, temporary)
         if path.read_bytes() != original:
             raise FixError("file changed since it was read; not written")

@@ -23,6 +23,13 @@ from detector.document import Document, DocumentBuilder
 from detector.suppress import comment_directive
 
 _PARSER = MarkdownIt("commonmark").enable("table")
+# markdown-it drops what lies deeper than its nesting limit (20); past MAX_NESTING (or
+# where the parser's recursion runs out) the lines it left are read as prose, prefixes cut.
+MAX_NESTING = 100
+_PARSER.options["maxNesting"] = MAX_NESTING
+LINE_BREAK = re.compile(r"\r\n|\r|\n")  # markdown-it's own line breaks
+LETTER = re.compile(r"[^\W\d_]")
+SKIPPED_BLOCKS = ("fence", "code_block", "html_block")
 
 COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
 FRONT_MATTER = re.compile(r"\A(---|\+\+\+)[ \t]*\n.*?\n\1[ \t]*(\n|\Z)", re.DOTALL)
@@ -69,27 +76,31 @@ def _scan_inline(builder: DocumentBuilder, source: str, start: int, end: int) ->
 
 
 def read_markdown(path: str, source: str) -> Document:
-    line_starts = [0]
-    for i, char in enumerate(source):
-        if char == "\n":
-            line_starts.append(i + 1)
-    line_starts.append(len(source) + 1)
+    # each line's (start, end of its text), for \n, \r\n and lone \r alike
+    lines, pos = [], 0
+    for match in LINE_BREAK.finditer(source):
+        lines.append((pos, match.start()))
+        pos = match.end()
+    lines.append((pos, len(source)))
 
     def line_span(line: int) -> tuple[int, int]:
-        begin = line_starts[line]
-        finish = min(line_starts[line + 1] - 1, len(source))
-        return begin, finish
+        return lines[min(line, len(lines) - 1)]
 
     front = FRONT_MATTER.match(source)
-    first_body_line = source.count("\n", 0, front.end()) if front else 0
+    first_body_line = len(LINE_BREAK.findall(source, 0, front.end())) if front else 0
 
     builder = DocumentBuilder(path, source)
-    tokens = _PARSER.parse(source)
+    try:
+        tokens = _PARSER.parse(source)
+        overflowed = any(t.level >= MAX_NESTING - 1 for t in tokens)
+    except RecursionError:
+        tokens, overflowed = [], True
+    skipped = {line for t in tokens if t.type in SKIPPED_BLOCKS and t.map for line in range(*t.map)}
     ignore_next_block = None  # the rules the next block's suppression silences
     ignored_until_line, ignored_rules = -1, frozenset()
     off_since = None  # where an `unspin: off` range began in the checked text
     done_lines: set[int] = set()
-    for token in tokens:
+    for token in [] if overflowed else tokens:
         if token.map is None:
             continue
         first, last = token.map
@@ -129,6 +140,23 @@ def read_markdown(path: str, source: str) -> Document:
         builder.separator(line_span(last - 1)[1])
         if first < ignored_until_line:
             builder.ignored.append((block_start, len(builder), ignored_rules))
+    if overflowed:
+        for line in range(first_body_line, len(lines)):
+            begin, finish = line_span(line)
+            if line in skipped or not LETTER.search(source, begin, finish):
+                continue
+            begin += _nested_prefix(source, begin, finish)
+            _scan_inline(builder, source, begin, finish)
+            builder.separator(finish, "\n")
     if off_since is not None:
         builder.ignored.append((off_since, len(builder), frozenset()))
     return builder.build()
+
+
+def _nested_prefix(source: str, begin: int, finish: int) -> int:
+    """The length of a line's container prefixes however deep (LINE_PREFIX takes one list
+    marker)."""
+    pos = begin
+    while (step := LINE_PREFIX.match(source, pos, finish).end()) > pos:
+        pos = step
+    return pos - begin

@@ -100,20 +100,29 @@ async def _fields(request: Request, limit: int) -> dict[str, str]:
     fields = dict(request.query_params)
     body = await _body(request, limit)
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "multipart/form-data":
+        raise lt.RequestError("multipart bodies are not supported; send application/x-www-form-urlencoded or JSON")
     if body and kind == "application/json":
         try:
             parsed = json.loads(body)
+            if not isinstance(parsed, dict):
+                raise lt.RequestError("JSON body must be an object")
+            fields.update({k: v if isinstance(v, str) else json.dumps(v) for k, v in parsed.items()})
         except ValueError as error:
             raise lt.RequestError(f"body is not JSON: {error}") from None
-        if not isinstance(parsed, dict):
-            raise lt.RequestError("JSON body must be an object")
-        fields.update({k: v if isinstance(v, str) else json.dumps(v) for k, v in parsed.items()})
+        except RecursionError:
+            raise lt.RequestError("body is nested too deeply") from None
     elif body:
         try:
             decoded = body.decode("utf-8")
         except UnicodeDecodeError:
             raise lt.RequestError("body is not UTF-8") from None
         fields.update({k: v[-1] for k, v in parse_qs(decoded, keep_blank_values=True).items()})
+    for name, value in fields.items():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise lt.RequestError(f"'{name}' holds a lone surrogate at {error.start}; not Unicode text") from None
     return fields
 
 

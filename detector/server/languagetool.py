@@ -63,6 +63,8 @@ class Annotated:
             parsed = json.loads(data)
         except ValueError as error:
             raise RequestError(f"data is not JSON: {error}") from None
+        except RecursionError:
+            raise RequestError("data is nested too deeply") from None
         parts = parsed.get("annotation") if isinstance(parsed, dict) else None
         if not isinstance(parts, list):
             raise RequestError('data must be {"annotation": [...]}')
