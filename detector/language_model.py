@@ -173,7 +173,16 @@ class LanguageModel:
             self.use("float32")
             print(f"unspin: bfloat16 drifts {drift:.3f} nats a token from float32 on this CPU; using float32", file=sys.stderr)
         else:
-            self._swapped = []  # the float32 copies go: half the memory, and no way back
+            # the float32 copies go (their storage too, where nothing else shares it, as the
+            # output layer shares the embedding's): half the memory, and no way back
+            import torch
+
+            kept = {p.data_ptr() for p in self.model.parameters()}
+            for _, _, linear in self._swapped:
+                if linear.weight.data_ptr() not in kept:
+                    linear.weight.data = torch.empty(0)
+            self._swapped = []
+            _return_freed_memory()
 
     def _token_log_probabilities(self, text: str):
         window = self.window(text)
@@ -234,6 +243,18 @@ class LanguageModel:
         """log P(continuation | prefix) for each continuation, from one pass over the prefix."""
         window = self.window(prefix)
         return self.continuations(window, [(len(window.starts), c) for c in continuations])
+
+
+def _return_freed_memory() -> None:
+    """Hand the freed float32 weights back to the system (glibc keeps freed heap
+    otherwise, and the process's resident memory would not fall)."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc: the memory is reused by later allocations all the same
 
 
 def _bfloat16_linears(model) -> list:
