@@ -112,9 +112,11 @@ def test_calibration_is_logistic_in_its_features_and_the_shipped_one_rises_with_
     calibration = Calibration({**dict.fromkeys(FEATURES, 0.0), "gain": 0.5}, -2.0)
     assert calibration.probability({**dict.fromkeys(FEATURES, 0.0), "gain": 4.0}) == pytest.approx(0.5)
     shipped = Calibration.shipped()
-    # a word rescored (its candidate reads 3 nats better from the left), as common as news words
-    low, high = ({**dict.fromkeys(FEATURES, 0.0), "gain": g, "left": 3.0, "word_zipf": 4.0, "candidate_zipf": 4.5} for g in (1.0, 20.0))
-    assert shipped.probability(low) < 0.5 < shipped.probability(high)
+    # a word rescored (unexpected from the left, its candidate reads 3 nats better there), as
+    # common as news words: found at the shipped threshold when the whole text gains a lot
+    low, high = ({**dict.fromkeys(FEATURES, 0.0), "gain": g, "left": 3.0, "word_zipf": 4.0, "candidate_zipf": 4.5, "surprise": -10.0} for g in (1.0, 25.0))
+    assert shipped.probability(low) < shipped.threshold < shipped.probability(high)
+    assert 0.0 < shipped.threshold < 1.0
 
 
 def test_the_suggester_keeps_the_channel_candidate_first():
