@@ -33,9 +33,16 @@ class Target:
 
 
 def shown(name: str) -> str:
-    """A path as reports show it: bytes that are not UTF-8 (which Python keeps as lone
-    surrogates) become U+FFFD, so every report stays valid UTF-8."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace") if any("\ud800" <= ch <= "\udfff" for ch in name) else name
+    """A path or id as reports show it: bytes that are not UTF-8 (which Python keeps as
+    lone surrogates) and any other lone surrogate become U+FFFD, so every report stays
+    valid UTF-8."""
+    if not any("\ud800" <= ch <= "\udfff" for ch in name):
+        return name
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte (a JSON "\ud800")
+        raw = name.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "replace")
 
 
 def _matches(relative: str, patterns: list[str]) -> bool:

@@ -19,7 +19,11 @@ pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
 from detector.api import build_pipeline  # noqa: E402
-from detector.batch import BatchError, Fields, run_batch  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from detector.batch import FORMATS, BatchError, Fields, _unwritten, run_batch  # noqa: E402
+from detector.batch import article as article_row  # noqa: E402
 from detector.config import Config  # noqa: E402
 from detector.readers import read_document  # noqa: E402
 
@@ -210,6 +214,20 @@ def test_files_it_did_not_write_are_never_read_or_removed(cluster, tmp_path):
     assert pq.read_table(output / "ids.parquet").to_pylist() == [{"id": "1"}]
     again = run_batch([str(archive)], output, config, workers=1, progress=False, overwrite=True)
     assert again["skipped"] == 1 and again["articles"] == 1
+
+
+RECORD_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=30), lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=10)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(["id", "text", "format", "path", "other"]), RECORD_VALUES | st.text().map(lambda t: t + "\ud800"), max_size=5))
+def test_any_record_becomes_exactly_one_row(record):
+    """What the readers hand the checking actors: one valid article row per record, an
+    error row where the record cannot be checked (never an exception)."""
+    row = article_row("a.jsonl", record, Fields(format="format"), "line 1: ")
+    table = _unwritten([row], pa.array([], type=pa.string()))
+    assert table.num_rows == 1
+    assert (row["error"] is None) == (isinstance(record.get("text"), str) and "\ud800" not in record["text"] and (record.get("format") is None or str(record["format"]).lower() in FORMATS))
 
 
 def test_a_broken_json_line_is_one_error_row_and_one_line(tmp_path):

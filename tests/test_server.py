@@ -19,6 +19,9 @@ httpx = pytest.importorskip("httpx")
 pytest.importorskip("starlette")
 uvicorn = pytest.importorskip("uvicorn")
 
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
 from detector.config import Config  # noqa: E402
 from detector.pipeline import FileResult  # noqa: E402
 
@@ -139,6 +142,16 @@ def test_hostile_bodies_get_400_never_500(server):
     assert "multipart bodies are not supported" in answers["multipart"].text
     cr_only = httpx.post(f"{server}/api/check", json={"text": "a\rThe squeeze meeting\rended.", "format": "markdown"})
     assert cr_only.status_code == 200 and [f["text"] for f in cr_only.json()["files"][0]["findings"]] == ["squeeze meeting"]
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.floats(allow_nan=False) | st.text(max_size=40), lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=20)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.binary(max_size=300), JSON_VALUES.map(lambda v: json.dumps(v).encode()), st.dictionaries(st.sampled_from(["text", "format", "path", "data", "language", "disabledRules"]), JSON_VALUES, max_size=4).map(lambda v: json.dumps(v).encode())),
+       st.sampled_from(["/api/check", "/v2/check"]), st.sampled_from(["application/json", "application/x-www-form-urlencoded", "text/plain", "multipart/form-data"]))
+def test_no_body_gets_a_500(server, body, path, kind):
+    assert httpx.post(f"{server}{path}", content=body, headers={"content-type": kind}, timeout=60).status_code < 500
 
 
 def test_api_check_matches_the_check_command(server, tmp_path, run_cli):
