@@ -336,6 +336,42 @@ def summarise(output: Path) -> dict:
     }
 
 
+REAPER = """
+import os, signal, sys, time
+session = os.path.basename(sys.argv[1].rstrip("/"))
+sys.stdin.buffer.read()  # returns when the driver closes its end or dies
+time.sleep(1)  # what Ray ends itself, it ends in this time
+def of_session(pid):
+    # Ray's agents rename themselves ("ray::DashboardAgent"), but keep their logs open there
+    with open(f"/proc/{pid}/cmdline", "rb") as handle:
+        if session.encode() in handle.read():
+            return True
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            if session in os.readlink(f"/proc/{pid}/fd/{fd}"):
+                return True
+        except OSError:
+            pass
+    return False
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        if int(pid) != os.getpid() and of_session(pid):
+            os.kill(int(pid), signal.SIGKILL)
+    except (OSError, ValueError):
+        pass
+"""
+
+
+def _reaper(session_dir: str):
+    """A process that outlives the driver to end the local cluster's processes that Ray
+    leaves behind (its agents outlive a driver killed with SIGKILL): it waits for the
+    driver's end of a pipe to close, then kills every process naming the session."""
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-c", REAPER, session_dir], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
 def _own_names():
     """Ray's file names for this run's rows, prefixed so later runs know them as their own."""
     from ray.data.datasource import FilenameProvider
@@ -393,8 +429,11 @@ def run_batch(
     output.mkdir(parents=True, exist_ok=True)
     done = written_ids(output)
     started_here = not ray.is_initialized()
+    reaper = None
     if started_here:
-        ray.init(address=address, num_cpus=None if address else workers + 1, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+        started = ray.init(address=address, num_cpus=None if address else workers + 1, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+        if address is None:
+            reaper = _reaper(started.address_info["session_dir"])
     try:
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = progress
@@ -418,6 +457,9 @@ def run_batch(
     finally:
         if started_here:
             ray.shutdown()
+        if reaper is not None:
+            reaper.stdin.close()  # the reaper ends what shutdown left, then itself
+            reaper.wait(timeout=60)
     summary = {**summarise(output), "skipped": len(done)}
     atomic.write_text(output / SUMMARY, json.dumps(summary, indent=2) + "\n")
     return summary

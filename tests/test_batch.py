@@ -219,6 +219,43 @@ def test_files_it_did_not_write_are_never_read_or_removed(cluster, tmp_path):
 RECORD_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=30), lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=10)
 
 
+def session_processes(session: str) -> list[str]:
+    """Processes that name a Ray session or hold its files open."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes()
+            links = [os.readlink(fd) for fd in (entry / "fd").iterdir()]
+        except OSError:
+            continue
+        if session.encode() in command or any(session in link for link in links):
+            found.append(command.replace(b"\0", b" ").decode(errors="replace")[:80])
+    return found
+
+
+def test_a_driver_killed_with_sigkill_leaves_no_ray_process_behind(tmp_path):
+    write_jsonl(tmp_path / "a.jsonl", 3000, seed=3)
+    command = [sys.executable, "-m", "detector", "batch", str(tmp_path / "a.jsonl"), "--output", str(tmp_path / "out"), "-q", "--fast", "--no-model"]
+    run = subprocess.Popen(command, env={**os.environ, "UNSPIN_CACHE_DIR": str(tmp_path / "cache")}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    session = None
+    while time.monotonic() < deadline and run.poll() is None:
+        named = sorted(Path("/tmp/ray").glob(f"session_*_{run.pid}"))
+        if named and any("MapWorker" in p for p in session_processes(named[-1].name)):
+            session = named[-1].name
+            break
+        time.sleep(0.2)
+    assert session, "the cluster's actors never started"
+    os.kill(run.pid, signal.SIGKILL)  # the driver alone: Ray's agents outlived it before
+    run.wait()
+    deadline = time.monotonic() + 15  # the reaper takes about a second; left alone, Ray's agents lived on
+    while session_processes(session) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert session_processes(session) == []
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.dictionaries(st.sampled_from(["id", "text", "format", "path", "other"]), RECORD_VALUES | st.text().map(lambda t: t + "\ud800"), max_size=5))
 def test_any_record_becomes_exactly_one_row(record):
