@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from detector.config import Config
-from detector.files import shown
+from detector.files import shown, surrogate_at
 
 ARCHIVE_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonl.gz": "jsonl", ".parquet": "parquet"}
 FORMATS = {"text": "text", "txt": "text", "markdown": "markdown", "md": "markdown", "html": "html", "htm": "html"}
@@ -93,7 +93,7 @@ def article(path: str, record: dict, fields: Fields, where: str = "") -> dict:
         text = None
     if fmt is not None and str(fmt).lower() not in FORMATS:
         error = error or f"unknown format {fmt!r} (one of {', '.join(sorted(set(FORMATS.values())))})"
-    if isinstance(text, str) and _not_unicode(text):
+    if isinstance(text, str) and surrogate_at(text) is not None:
         error = error or f"field '{fields.text}' holds a lone surrogate (not Unicode text)"
         text = None
     if key is None:  # a stable id, so a rerun skips it too
@@ -106,14 +106,6 @@ def article(path: str, record: dict, fields: Fields, where: str = "") -> dict:
         "file": None,
         "error": f"{where}{error}" if error else None,
     }
-
-
-def _not_unicode(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 def own_parts(output: Path) -> list[Path]:

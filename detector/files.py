@@ -32,11 +32,20 @@ class Target:
     error: str | None = None
 
 
+def surrogate_at(text: str) -> int | None:
+    """Where `text` holds a lone surrogate (no Unicode character, so no UTF-8), or None."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return error.start
+    return None
+
+
 def shown(name: str) -> str:
     """A path or id as reports show it: bytes that are not UTF-8 (which Python keeps as
     lone surrogates) and any other lone surrogate become U+FFFD, so every report stays
     valid UTF-8."""
-    if not any("\ud800" <= ch <= "\udfff" for ch in name):
+    if surrogate_at(name) is None:
         return name
     try:
         raw = name.encode("utf-8", "surrogateescape")

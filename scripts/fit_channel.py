@@ -99,13 +99,12 @@ def read_documents(planted, clean, parser):
         else:
             planted_words += len(text.split())
         focused = {a for a, _, _ in detector.focus([text])[0]} if detector.focus else set()
-        for a, b in detector._windows(text):
-            for gain in detector.gains(text, a, b, focused):
-                features = gain.features(text)
-                rows.append([features[name] for name in FEATURES])
-                labels.append(planted_span is not None and gain.start < planted_span[1] and planted_span[0] < gain.end)
-                groups.append(number)
-                is_clean.append(planted_span is None)
+        for gain in detector.text_gains(text, focused):
+            features = gain.features(text)
+            rows.append([features[name] for name in FEATURES])
+            labels.append(planted_span is not None and gain.start < planted_span[1] and planted_span[0] < gain.end)
+            groups.append(number)
+            is_clean.append(planted_span is None)
         if number % 100 == 0:
             print(f"  {number}/{len(documents)} documents, {(planted_words + clean_words) / (time.time() - began):.0f} words/s", flush=True)
     print(f"{len(planted)} planted documents ({planted_words} words), {len(clean)} clean articles ({clean_words} words), {len(rows)} rescored spans ({sum(labels)} touching a planted phrase), {(planted_words + clean_words) / (time.time() - began):.1f} words/s")

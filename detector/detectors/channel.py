@@ -9,14 +9,16 @@ w, in w's inflection and casing, with a prior learnt from real substitutions
 (suggest/sources/substitutions.py); adjacent pairs of them are tried jointly ("resistance
 pioneer" for "opposition leader": neither word alone need read better).
 
-It is a cascade, because the language model costs about 3 ms a token here: one pass over
-each window of text gives the next-token distribution at every word, which scores every
-candidate's first token for free; candidates are ranked by that first-token gain plus
-PRIOR_WEIGHT times their prior log-odds, and only the words whose best candidate scores
-SUSPECT there are rescored over their right context, from the window's cached prefix. A
-gain becomes a probability by a logistic fit (data/channel.json, made by
+It is a cascade (the language model reads through detector/language_model.py): one pass
+over each window of text gives the next-token distribution at every word, which scores
+the written word's and every candidate's first token for free. A word gets candidates only
+where its first token was at most SURPRISE nats likely (the model did not expect it);
+candidates are ranked by their first-token gain plus PRIOR_WEIGHT times their prior
+log-odds, and only the words whose best candidate ranks SUSPECT there, or that the span
+tagger suspects (`focus`), are rescored over their right context from the window's cached
+prefix. A gain becomes a probability by a logistic fit (data/channel.json, made by
 scripts/fit_channel.py from real tortured phrases of the training pairs planted in
-training news, and clean training news).
+training news, against clean validation-split news), whose threshold is the default one.
 """
 
 from __future__ import annotations
@@ -67,17 +69,17 @@ class Calibration:
     threshold: float = 0.8
 
     def probability(self, features: dict[str, float]) -> float:
-        z = self.intercept + sum(self.weights.get(name, 0.0) * features[name] for name in FEATURES)
+        z = self.intercept + sum(self.weights[name] * features[name] for name in FEATURES)
         return 1 / (1 + math.exp(-max(-50.0, min(50.0, z))))
 
     @property
     def version(self) -> str:
-        return ",".join(f"{self.weights.get(n, 0.0):.4f}" for n in FEATURES) + f",{self.intercept:.4f}"
+        return ",".join(f"{self.weights[n]:.4f}" for n in FEATURES) + f",{self.intercept:.4f}"
 
     @classmethod
     def shipped(cls) -> "Calibration":
         data = json.loads((resources.files("detector") / "data" / "channel.json").read_text(encoding="utf-8"))
-        return cls(data["weights"], data["intercept"], data.get("threshold", 0.8))
+        return cls(data["weights"], data["intercept"], data["threshold"])
 
 
 @dataclass
@@ -134,7 +136,7 @@ class ChannelDetector:
 
     def __init__(self, load_scorer, candidates, calibration: Calibration, model_name: str = "", focus=None):
         """`load_scorer()`: the language-model engine (language_model.LanguageModel),
-        loaded on the first document with candidates (it takes seconds); `candidates(word)`:
+        loaded on the first document with content words (it takes seconds); `candidates(word)`:
         (text, prior log-odds) of the words `word` could stand for, in its inflection and
         casing; `focus(texts)`: for each text, (start, end, score) of the words the span
         tagger suspects, which are rescored whatever the first pass says."""
@@ -157,8 +159,12 @@ class ChannelDetector:
 
     def detect(self, doc: Document, focused: set[int] = frozenset()) -> list[Finding]:
         """`focused`: start offsets of words to rescore whatever the first pass says."""
-        scored = [(self.calibration.probability(g.features(doc.text)), g) for a, b in self._windows(doc.text) for g in self.gains(doc.text, a, b, focused)]
+        scored = [(self.calibration.probability(g.features(doc.text)), g) for g in self.text_gains(doc.text, focused)]
         return [self._finding(score, g) for score, g in _strongest(scored)]
+
+    def text_gains(self, text: str, focused: set[int] = frozenset()) -> list[Gain]:
+        """Every rescored gain of a whole text, window by window."""
+        return [g for a, b in self._windows(text) for g in self.gains(text, a, b, focused)]
 
     def _finding(self, score: float, gain: Gain) -> Finding:
         return Finding(

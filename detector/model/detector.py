@@ -144,8 +144,10 @@ ERROR_SCORE = 0.8
 class ModelDetector:
     name = MODEL_SOURCE
 
-    def __init__(self, model: SpanModel):
+    def __init__(self, model: SpanModel, superseded: bool = False):
+        """`superseded`: its findings give way where the language model reads (Pipeline)."""
         self.model = model
+        self.superseded = superseded
         self.version = model.version
 
     def detect_many(self, docs: list[Document]) -> list[list[Finding]]:

@@ -25,6 +25,7 @@ from starlette.routing import Route
 
 from detector import __version__
 from detector.config import Config
+from detector.files import surrogate_at
 from detector.pipeline import FileResult
 from detector.readers import read_document
 from detector.server import languagetool as lt
@@ -119,10 +120,8 @@ async def _fields(request: Request, limit: int) -> dict[str, str]:
             raise lt.RequestError("body is not UTF-8") from None
         fields.update({k: v[-1] for k, v in parse_qs(decoded, keep_blank_values=True).items()})
     for name, value in fields.items():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as error:
-            raise lt.RequestError(f"'{name}' holds a lone surrogate at {error.start}; not Unicode text") from None
+        if (at := surrogate_at(value)) is not None:
+            raise lt.RequestError(f"'{name}' holds a lone surrogate at {at}; not Unicode text")
     return fields
 
 
