@@ -181,7 +181,7 @@ class Checker:
     """One actor: a pipeline built once, then batches of articles → result rows."""
 
     def __init__(self, config: Config, threads: int, screen: float | None = None):
-        from detector.api import build_pipeline
+        from detector.wiring import build_pipeline
 
         if config.mode == "full":
             import torch
@@ -409,7 +409,7 @@ def run_batch(
     import ray.data
 
     from detector import atomic
-    from detector.api import load_tables
+    from detector.wiring import load_tables
 
     _, errors = load_tables(config)
     if errors:

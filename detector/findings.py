@@ -5,6 +5,18 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+
+@dataclass(frozen=True)
+class Rule:
+    """An entry of the rule catalogue (rules.py): what a finding is a finding of."""
+
+    code: str
+    name: str
+    severity: str
+    summary: str
+    safe_fix: bool = False  # its suggestion is a certain repair (Suggestion.safe)
+
+
 SEVERITIES = ("info", "warning", "error")
 TABLE_SOURCE = "table"  # the mapping tables' findings: listed phrases
 MODEL_SOURCE = "model"  # the span classifier's

@@ -20,7 +20,7 @@ _worker = {}
 
 
 def _start_worker(config: Config, use_cache: bool, threads: int) -> None:
-    from detector.api import build_pipeline
+    from detector.wiring import build_pipeline
     from detector.cache import ResultCache, default_cache_dir
 
     pipeline, _ = build_pipeline(config, threads)
@@ -29,7 +29,7 @@ def _start_worker(config: Config, use_cache: bool, threads: int) -> None:
 
 
 def _check_chunk(chunk: list[Target], keep_sources: bool) -> list[tuple[dict, str | None]]:
-    from detector.api import check_targets
+    from detector.checking import check_targets
 
     sources: dict[str, str] | None = {} if keep_sources else None
     results = check_targets(_worker["pipeline"], chunk, cache=_worker["cache"], sources=sources)

@@ -7,17 +7,7 @@ and config's `select` and `disable` (--select, --ignore) take its codes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    name: str
-    severity: str
-    summary: str
-    safe_fix: bool = False  # its suggestion is a certain repair (findings.Suggestion.safe)
-
+from detector.findings import Rule
 
 SPUN_PHRASE = Rule(
     "SPUN001",
@@ -54,7 +44,7 @@ Example:
 
 
 def all_rules() -> list[Rule]:
-    from detector.quality import QUALITY_RULES
+    from detector.detectors.quality import QUALITY_RULES
 
     return [SPUN_PHRASE, *QUALITY_RULES]
 
@@ -68,7 +58,7 @@ def details(rule: Rule) -> str:
     quality rule's module docstring (each rule is one module)."""
     if rule is SPUN_PHRASE:
         return SPUN_DETAILS
-    from detector.quality import RULE_MODULES
+    from detector.detectors.quality import RULE_MODULES
 
     module = next(m for m in RULE_MODULES if m.RULE is rule)
     return (module.__doc__ or "").strip()

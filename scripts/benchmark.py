@@ -57,7 +57,7 @@ def build_articles(corpora: Path, folder: Path, count: int) -> int:
 
 def spin(source: Path, target: Path) -> None:
     from detector.lexicon import shipped_lexicon
-    from detector.spinner import Spinner
+    from detector.training.spinner import Spinner
     from detector.thesaurus import shipped_thesaurus
 
     spun = Spinner(shipped_thesaurus(), shipped_lexicon()).spin(source.read_text(encoding="utf-8"), seed=1, rate=SPIN_RATE)

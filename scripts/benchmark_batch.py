@@ -36,7 +36,7 @@ from benchmark import ROOT, run  # noqa: E402
 
 def articles(corpora: Path, count: int) -> list[str]:
     """`count` article texts: BBC news outside bbc/tech (evaluation-only), then Reuters."""
-    from detector.corpora import training_documents
+    from detector.training.corpora import training_documents
 
     texts = []
     for _, text in training_documents(corpora):

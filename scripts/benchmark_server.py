@@ -40,7 +40,7 @@ def free_port() -> int:
 
 def in_process(text: str, seconds: float) -> float:
     """Checks per second of one pipeline on `text`, sequentially."""
-    from detector.api import build_pipeline
+    from detector.wiring import build_pipeline
     from detector.config import Config
     from detector.readers import read_document
 

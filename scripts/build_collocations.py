@@ -21,8 +21,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from detector.corpora import default_root, sentences, training_documents
-from detector.dataset import split_of
+from detector.training.corpora import default_root, sentences, training_documents
+from detector.training.dataset import split_of
 from detector.suggest.evidence.collocations import END, START, tokens
 
 DATA = Path(__file__).resolve().parent.parent / "data"

@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from detector.corpora import default_root, sentences, training_documents
+from detector.training.corpora import default_root, sentences, training_documents
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 TOKEN = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*|[^\sA-Za-z]+")

@@ -21,10 +21,10 @@ from pathlib import Path
 
 from wordfreq import zipf_frequency
 
-from detector.corpora import default_root, training_documents
+from detector.training.corpora import default_root, training_documents
 from detector.tables import GENERATED, Entry, MappingTable
 from detector.lexicon import shipped_lexicon
-from detector.spinner import FUNCTION_WORDS, SpinConfig, Spinner
+from detector.training.spinner import FUNCTION_WORDS, SpinConfig, Spinner
 from detector.thesaurus import shipped_thesaurus
 
 DATA = Path(__file__).resolve().parent.parent / "data"

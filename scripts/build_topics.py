@@ -26,8 +26,8 @@ import numpy as np
 import scipy.sparse as sparse
 from sklearn.utils.extmath import randomized_svd
 
-from detector.corpora import default_root, training_documents
-from detector.dataset import split_of
+from detector.training.corpora import default_root, training_documents
+from detector.training.dataset import split_of
 from detector.suggest.evidence.topics import content_lemmas
 
 DATA = Path(__file__).resolve().parent.parent / "data"

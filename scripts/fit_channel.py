@@ -31,9 +31,9 @@ import torch
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
-from detector.api import tagged_words, build_channel_detector, load_shipped_model
-from detector.corpora import default_root, sentences, training_documents
-from detector.dataset import split_of
+from detector.wiring import tagged_words, build_channel_detector, load_shipped_model
+from detector.training.corpora import default_root, sentences, training_documents
+from detector.training.dataset import split_of
 from detector.detectors.channel import FEATURES, Calibration
 
 SENTENCE_WORDS = (8, 40)

@@ -2,7 +2,7 @@
 (detector/suggest/judges/ranker.py).
 
 The shipped span model (int8, as `unspin check` runs it) flags the first --examples
-passages of the train split of a dataset built by `unspin data build`; each finding's
+passages of the train split of a dataset built by `unspin-dev data build`; each finding's
 candidates are read as the ranker reads them, and a finding that holds whole gold spans
 has one right candidate: the finding's text with those spans restored. The network
 learns a softmax over each finding's candidates (findings without a right candidate
@@ -10,7 +10,7 @@ teach nothing and are left out); --seeds networks learn it from different starts
 as one that scores with their mean (it put the right candidate first more often than one
 network did: data/README.md). The first --validation passages of the validation split
 report how often the right candidate ranks first, by bigrams alone and by the ranker;
-restoration as `unspin eval` measures it comes from there.
+restoration as `unspin-dev eval` measures it comes from there.
 
     python scripts/train_ranker.py --dataset work/dataset
 """
@@ -27,10 +27,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from detector.api import build_pipeline
+from detector.wiring import build_pipeline
 from detector.config import Config
 from detector.document import Document
-from detector.evaluate import normalise_term, spin_findings, splice, synthetic_gold
+from detector.training.evaluate import normalise_term, spin_findings, splice, synthetic_gold
 from detector.suggest.assembly import candidate_features
 from detector.suggest.contracts import Source
 from detector.suggest.judges.ranker import FEATURES, PATH, DocumentWords

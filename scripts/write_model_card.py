@@ -3,7 +3,7 @@
     python scripts/write_model_card.py models/unspin-minilm-v3
 
 Reads config.json (training settings, calibration, validation metrics), manifest.json
-(SHA-256 sums), evaluation.json and evaluation-int8.json (the output of `unspin eval`
+(SHA-256 sums), evaluation.json and evaluation-int8.json (the output of `unspin-dev eval`
 without and with --int8, saved by hand with the command in the card) so every figure in
 the card is one that was measured.
 """
@@ -17,14 +17,14 @@ from pathlib import Path
 from detector.config import Config
 
 TRAIN_COMMAND = (
-    "unspin train --dataset work/dataset --output work/train --version {version} --max-steps {steps} "
+    "unspin-dev train --dataset work/dataset --output work/train --version {version} --max-steps {steps} "
     "--eval-every {eval_every} --clean-weight {clean_weight}{resume}"
 )
 
 # The whole synthetic test split takes a few minutes per run; with the language model
 # judging suggestions, over an hour, so that run takes its first 300 examples.
 EVAL_COMMAND = (
-    "unspin eval --synthetic work/dataset {limit}--gold ../shared/dev/pps_dev_gold.jsonl "
+    "unspin-dev eval --synthetic work/dataset {limit}--gold ../shared/dev/pps_dev_gold.jsonl "
     "{clean}--lm-suggestions {lm}{flag} > models/{version}/{name}"
 )
 CLEAN = "--clean ../shared/corpora/bbc/tech "
@@ -97,15 +97,15 @@ def main():
         "",
         "## Data",
         "Synthetic: clean news passages (BBC business, entertainment, politics, sport; Reuters-21578)",
-        "spun by `unspin spin`'s spinner, split by document; see `data/README.md` (data card).",
+        "spun by `unspin-dev spin`'s spinner, split by document; see `data/README.md` (data card).",
         "BBC tech and `../shared/dev` were never used for training, calibration or choosing settings.",
         "The spinner has changed since this dataset was built; the data card names the commit that rebuilds it.",
         "",
         "## Training",
         "```",
-        "unspin data build --output work/dataset",
+        "unspin-dev data build --output work/dataset",
         *train_commands(version, training),
-        f"unspin calibrate models/{version} --dataset work/dataset   # train ends with this; it refits both precisions",
+        f"unspin-dev calibrate models/{version} --dataset work/dataset   # train ends with this; it refits both precisions",
         "```",
         "",
         "| hyper-parameter | value |",

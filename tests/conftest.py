@@ -18,7 +18,7 @@ def without_shipped_model(request, monkeypatch):
     """Tests of the pipeline see table and quality findings only; model tests opt in with the
     `shipped_model` marker so their expectations do not shift with each model version."""
     if "shipped_model" not in request.keywords:
-        monkeypatch.setattr("detector.api.load_shipped_model", lambda int8=False, threads=None: (None, None))
+        monkeypatch.setattr("detector.wiring.load_shipped_model", lambda int8=False, threads=None: (None, None))
 
 
 @pytest.fixture(autouse=True)
@@ -46,16 +46,28 @@ def private_cache(tmp_path, monkeypatch):
     return tmp_path / "cache"
 
 
-@pytest.fixture
-def run_cli(monkeypatch):
-    """Invoke `unspin` in-process; returns (exit code, stdout, stderr)."""
+def _runner(command):
+    """Invoke `command` in-process; returns (exit code, stdout, stderr)."""
 
     def run(*args, stdin: bytes | None = None):
-        runner = CliRunner()
-        result = runner.invoke(main, list(args), input=stdin, catch_exceptions=False)
+        result = CliRunner().invoke(command, list(args), input=stdin, catch_exceptions=False)
         return result.exit_code, result.stdout, result.stderr
 
     return run
+
+
+@pytest.fixture
+def run_cli():
+    """`unspin`, in-process."""
+    return _runner(main)
+
+
+@pytest.fixture
+def run_dev_cli():
+    """`unspin-dev` (the developer commands), in-process."""
+    from detector.training.cli import main as dev
+
+    return _runner(dev)
 
 
 @pytest.fixture

@@ -317,32 +317,14 @@ def test_console_script_runs_without_traceback(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
-@pytest.mark.shipped_model
-def test_checking_never_imports_the_training_libraries(tmp_path):
-    # datasets and scikit-learn come with the train extra only; a check must run without them
-    story = tmp_path / "s.md"
-    story.write_text("The Unfamiliar Clergyman spoke at a squeeze meeting. The the end.\n", encoding="utf-8")
-    probe = (
-        "import sys\n"
-        "from click.testing import CliRunner\n"
-        "from detector.cli import main\n"
-        f"result = CliRunner().invoke(main, ['check', '--no-cache', '--lm-suggestions', 'off', '--format', 'json', {str(story)!r}])\n"
-        "assert result.exit_code == 1 and '\"findings\"' in result.stdout, result.output\n"
-        "print(sorted(name for name in ('datasets', 'sklearn') if name in sys.modules))\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip().splitlines()[-1] == "[]"
-
-
-def test_training_commands_without_the_train_extra_say_how_to_install_it(run_cli, monkeypatch, tmp_path):
+def test_training_commands_without_the_train_extra_say_how_to_install_it(run_dev_cli, monkeypatch, tmp_path):
     import importlib.util
 
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: None if name == "sklearn" else real(name, *args))
-    code, _, err = run_cli("calibrate", str(tmp_path), "--dataset", str(tmp_path))
+    code, _, err = run_dev_cli("calibrate", str(tmp_path), "--dataset", str(tmp_path))
     assert code == 2
-    assert err.strip() == "unspin: error: unspin calibrate needs sklearn, which the train extra installs: pip install -e '.[train]'"
+    assert err.strip() == "unspin: error: unspin-dev calibrate needs sklearn, which the train extra installs: pip install -e '.[train]'"
 
 
 def test_color_always_never_and_no_color(run_cli, tmp_path, monkeypatch):

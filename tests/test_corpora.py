@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from detector.corpora import bbc_documents, missing_sources, reuters_documents, sentences, training_documents
+from detector.training.corpora import bbc_documents, missing_sources, reuters_documents, sentences, training_documents
 
 
 @pytest.fixture
@@ -40,9 +40,9 @@ def test_sentence_splitter_knows_abbreviations():
     ]
 
 
-def test_data_build_names_the_missing_corpora_instead_of_building_an_empty_dataset(corpora, run_cli, tmp_path):
+def test_data_build_names_the_missing_corpora_instead_of_building_an_empty_dataset(corpora, run_dev_cli, tmp_path):
     assert missing_sources(corpora) == ["bbc/entertainment/", "bbc/politics/", "bbc/sport/"]
-    code, out, err = run_cli("data", "build", "--corpora", str(corpora), "--output", str(tmp_path / "dataset"))
+    code, out, err = run_dev_cli("data", "build", "--corpora", str(corpora), "--output", str(tmp_path / "dataset"))
     assert code == 2 and out == ""
     assert err.strip() == f"unspin: error: {corpora}: not the training corpora (bbc/entertainment/, bbc/politics/, bbc/sport/ missing)"
     assert not (tmp_path / "dataset").exists()

@@ -1,6 +1,6 @@
-"""Restoration accuracy as `unspin eval` counts it (detector/evaluate.py)."""
+"""Restoration accuracy as `unspin-dev eval` counts it (detector/training/evaluate.py)."""
 
-from detector.evaluate import RestorationCounts
+from detector.training.evaluate import RestorationCounts
 from detector.findings import Finding, Suggestion
 
 
@@ -50,7 +50,7 @@ def test_a_gold_span_the_findings_miss_stays_out_of_the_count():
 def test_candidate_coverage_counts_changed_words_whose_original_is_a_candidate(tmp_path):
     from types import SimpleNamespace
 
-    from detector.evaluate import evaluate_coverage
+    from detector.training.evaluate import evaluate_coverage
 
     pairs = tmp_path / "pairs.jsonl"
     pairs.write_text('{"tortured": "premium rates", "correct": "interest rates"}\n{"tortured": "resistance pioneer", "correct": "opposition leader"}\n{"tortured": "savage power", "correct": "brute-force"}\n', encoding="utf-8")

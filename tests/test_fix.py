@@ -106,7 +106,8 @@ def test_fixes_across_markup_are_the_same_from_the_cache_and_from_workers(run_cl
 
 
 def test_a_file_edited_after_its_check_is_not_written(tmp_path):
-    from detector.api import build_pipeline, plan_fix_targets
+    from detector.api import plan_fix_targets
+    from detector.wiring import build_pipeline
     from detector.config import Config
     from detector.files import discover
 

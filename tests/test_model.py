@@ -7,14 +7,15 @@ import numpy as np
 
 import pytest
 
-from detector.dataset import BuildConfig, build, featurize, split_of
+from detector.training.dataset import BuildConfig, build, featurize, split_of
 from detector.document import Document
 from detector.lexicon import Term
 from detector.model.base import load_tokenizer
-from detector.model.detector import ModelDetector, SpanModel
-from detector.model.pipeline import train_model_version
+from detector.detectors.model import ModelDetector
+from detector.model.span_model import SpanModel
+from detector.training.model_versions import train_model_version
 from detector.model.store import ModelError, shipped_model_dir
-from detector.spinner import Spinner
+from detector.training.spinner import Spinner
 from detector.thesaurus import shipped_thesaurus
 
 SENTENCES = [
@@ -123,7 +124,7 @@ def test_calibrate_refits_a_saved_version_and_refuses_an_altered_one(tiny_model,
 
     from click.testing import CliRunner
 
-    from detector.cli import main
+    from detector.training.cli import main
 
     root, _ = tiny_model
     folder = tmp_path / "tiny-v1"

@@ -1,4 +1,4 @@
-from detector.api import build_pipeline
+from detector.wiring import build_pipeline
 from detector.config import Config
 from detector.document import Document
 from detector.findings import Finding
@@ -82,9 +82,9 @@ def test_a_screen_sends_only_suspect_documents_to_the_reader_whose_findings_repl
 
 
 def test_without_the_language_model_the_default_says_so_once_and_checks_fast(capsys):
-    from detector import api
+    from detector import wiring
 
-    api._say_once.cache_clear()
+    wiring._say_once.cache_clear()
     pipeline, errors = build_pipeline(Config())  # the package is missing here (conftest)
     again, _ = build_pipeline(Config())
     assert errors == [] and "channel" not in {d.name for d in pipeline.detectors}

@@ -6,7 +6,9 @@ import re
 
 from hypothesis import Phase, given, settings, strategies as st
 
-from detector.api import build_pipeline, check_text
+from detector.api import check_text
+
+from detector.wiring import build_pipeline
 from detector.config import Config
 from detector.findings import Finding
 from detector.readers import read_document

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from detector.lexicon import Term
-from detector.spinner import KINDS, SpinConfig, Spinner
+from detector.training.spinner import KINDS, SpinConfig, Spinner
 from detector.thesaurus import Thesaurus, shipped_thesaurus
 
 ARTICLE = (
@@ -92,14 +92,14 @@ def test_unspin_is_exact_for_any_text(spinner, text, seed, rate):
     assert result.unspin() == text
 
 
-def test_spin_command_prints_text_and_spans(run_cli):
-    code, out, _ = run_cli("spin", "--seed", "4", "--rate", "0.5", "-", stdin=ARTICLE.encode())
+def test_spin_command_prints_text_and_spans(run_dev_cli):
+    code, out, _ = run_dev_cli("spin", "--seed", "4", "--rate", "0.5", "-", stdin=ARTICLE.encode())
     assert code == 0
     result = json.loads(out)
     assert set(result) == {"text", "spans"} and result["spans"]
     for span in result["spans"]:
         assert set(span) == {"start", "end", "original", "kind"}
-    code, _, err = run_cli("spin", "--kinds", "nope", "-", stdin=b"x")
+    code, _, err = run_dev_cli("spin", "--kinds", "nope", "-", stdin=b"x")
     assert code == 2 and "unknown kind" in err
 
 
@@ -113,7 +113,7 @@ REAL_PAIRS = [
 
 
 def test_real_swaps_learn_word_swaps_and_whole_terms():
-    from detector.real_swaps import RealSwaps
+    from detector.training.real_swaps import RealSwaps
 
     real = RealSwaps.from_pairs(REAL_PAIRS)
     assert real.words["deep"] == {"profound": 2}
@@ -124,7 +124,7 @@ def test_real_swaps_learn_word_swaps_and_whole_terms():
 
 
 def test_spinner_makes_real_spinners_swaps_with_inflection_and_plants_terms():
-    from detector.real_swaps import RealSwaps
+    from detector.training.real_swaps import RealSwaps
 
     real = RealSwaps.from_pairs(REAL_PAIRS)
     thesaurus = Thesaurus({"network": {"n": ("web",)}, "press": {"n": ("push",)}})
@@ -143,20 +143,20 @@ def test_spinner_makes_real_spinners_swaps_with_inflection_and_plants_terms():
     assert "real" not in {s.kind for s in left_out.spans}
 
 
-def test_data_build_refuses_the_evaluation_pairs(run_cli, tmp_path):
+def test_data_build_refuses_the_evaluation_pairs(run_dev_cli, tmp_path):
     pairs = tmp_path / "pairs_dev.jsonl"
     pairs.write_text(json.dumps(REAL_PAIRS[0]) + "\n")
-    code, _, err = run_cli("data", "build", "--corpora", str(tmp_path), "--real-pairs", str(pairs), "--output", str(tmp_path / "out"))
+    code, _, err = run_dev_cli("data", "build", "--corpora", str(tmp_path), "--real-pairs", str(pairs), "--output", str(tmp_path / "out"))
     assert code == 2 and "evaluation-only" in err
 
 
-def test_spin_command_makes_real_swaps_and_names_a_bad_pairs_file(run_cli, tmp_path):
+def test_spin_command_makes_real_swaps_and_names_a_bad_pairs_file(run_dev_cli, tmp_path):
     pairs = tmp_path / "pairs_train.jsonl"
     pairs.write_text("".join(json.dumps(p) + "\n" for p in REAL_PAIRS))
-    code, out, _ = run_cli("spin", "--rate", "1", "--kinds", "real", "--real-pairs", str(pairs), "-", stdin=b"Deep cuts were made at the press conference.")
+    code, out, _ = run_dev_cli("spin", "--rate", "1", "--kinds", "real", "--real-pairs", str(pairs), "-", stdin=b"Deep cuts were made at the press conference.")
     assert code == 0
     result = json.loads(out)
     assert {(result["text"][s["start"] : s["end"]], s["kind"]) for s in result["spans"]} >= {("Profound", "real")}
     pairs.write_text("not json\n")
-    code, _, err = run_cli("spin", "--real-pairs", str(pairs), "-", stdin=b"text")
+    code, _, err = run_dev_cli("spin", "--real-pairs", str(pairs), "-", stdin=b"text")
     assert code == 2 and str(pairs) in err and "Traceback" not in err

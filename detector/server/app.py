@@ -57,7 +57,7 @@ class Checker:
     """A pool of pipelines built once; `check` runs in a worker thread and borrows one."""
 
     def __init__(self, config: Config, limits: Limits, build=None):
-        from detector.api import build_pipeline
+        from detector.wiring import build_pipeline
 
         self.limits = limits
         self.pipelines: queue.Queue = queue.Queue()

@@ -18,24 +18,12 @@ from pathlib import Path
 
 from detector import atomic
 from detector.inflection import inflected_forms, lemma_key
+from detector.tables.entries import Entry, TableError
 
 TOKEN = re.compile(r"[A-Za-z0-9]+")
 # What may stand between two words of one table phrase in the text.
 WORD_GAP = re.compile(r"[ \t\r\n\-\u2010\u2011]+")
 GENERATED = "generated"  # the source of the entries scripts/build_mapping.py writes
-
-
-class TableError(ValueError):
-    """A table file that cannot be read; the message names the file and line."""
-
-
-@dataclass(frozen=True)
-class Entry:
-    spun: str
-    canonical: tuple[str, ...]
-    source: str
-    notes: str = ""
-    score: float = 0.97
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import io
 import re
 from pathlib import Path
 
-from detector.tables import Entry, TableError
+from detector.tables.entries import Entry, TableError
 
 PPS_PHRASE_COLUMN = "Fingerprint - Tortured Phrase"
 PPS_EXPECTED_COLUMN = "Expected Text"

@@ -27,7 +27,7 @@ NAME = "classifier"
 
 class ClassifierJudge:
     def __init__(self, model):
-        """`model`: a SpanModel (detector/model/detector.py)."""
+        """`model`: a SpanModel (detector/model/span_model.py)."""
         self.model = model
 
     def rescore(self, doc: Document, pending: Sequence[tuple[Finding, Ranked]]) -> list[Ranked]:

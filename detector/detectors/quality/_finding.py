@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from detector.findings import Finding, Suggestion
-from detector.rules import Rule
+from detector.findings import Rule
 
 
 def finding(rule: Rule, start: int, end: int, message: str, fix: str | None = None, score: float = 1.0) -> Finding:

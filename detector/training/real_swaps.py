@@ -5,7 +5,7 @@ words across papers ("deep" → "profound", "data" → "information", "access" �
 and a thesaurus's first synonyms hold few of them. The spinner that makes training data
 draws from these swaps so the classifier learns real spinners' habits, not only ours.
 
-The pairs are read when training data is built (`unspin data build --real-pairs`) and
+The pairs are read when training data is built (`unspin-dev data build --real-pairs`) and
 never shipped: only what a model learns from the spun text reaches users.
 
 - `words`: original lemma → the spun words (lemmas; one or more words) with counts, from

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from detector.quality._finding import finding
-from detector.rules import Rule
+from detector.detectors.quality._finding import finding
+from detector.findings import Rule
 
 RULE = Rule("QUAL005", "invisible-character", "warning", "Zero-width or other invisible characters inside the text.", safe_fix=True)
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\u00ad\ufeff\u180e]+")

@@ -1,4 +1,4 @@
-"""SPUN001 from the fine-tuned span tagger.
+"""The fine-tuned span tagger at inference: text in, scored character spans out.
 
 Long texts are cut into overlapping token windows, which the runtime runs (runtime.py:
 each on its own under ONNX Runtime, so a document's findings depend on its text only,
@@ -17,10 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from detector.document import Document
-from detector.findings import MODEL_SOURCE, Finding
 from detector.model.features import casing_ids
-from detector.rules import SPUN_PHRASE
 
 WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 SPAN_GAP = re.compile(r"[ \t\-]*")
@@ -134,38 +131,3 @@ class SpanModel:
                 run = [word] if word[2] >= cut else []
             result.append(spans)
         return result
-
-
-# Calibrated probability of being spun from which a model finding is an error (below it,
-# down to the threshold, a warning); rules.SPUN_DETAILS documents the cut-offs.
-ERROR_SCORE = 0.8
-
-
-class ModelDetector:
-    name = MODEL_SOURCE
-
-    def __init__(self, model: SpanModel, superseded: bool = False):
-        """`superseded`: its findings give way where the language model reads (Pipeline)."""
-        self.model = model
-        self.superseded = superseded
-        self.version = model.version
-
-    def detect_many(self, docs: list[Document]) -> list[list[Finding]]:
-        found = []
-        for spans in self.model.raw_spans([d.text for d in docs]):
-            findings = []
-            for span in spans:
-                score = self.model.calibrate(span.score)
-                findings.append(
-                    Finding(
-                        rule=SPUN_PHRASE.code,
-                        severity="error" if score >= ERROR_SCORE else "warning",
-                        start=span.start,
-                        end=span.end,
-                        score=score,
-                        source=self.name,
-                        message="phrasing reads as machine-spun",
-                    )
-                )
-            found.append(findings)
-        return found

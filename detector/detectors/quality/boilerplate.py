@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from detector.quality._finding import finding
-from detector.rules import Rule
+from detector.detectors.quality._finding import finding
+from detector.findings import Rule
 
 RULE = Rule("QUAL007", "boilerplate-line", "info", "A navigation or credit line (\"Read more:\", photo credit) inside the text.")
 LINE = re.compile(

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from detector.quality._finding import finding
-from detector.rules import Rule
+from detector.detectors.quality._finding import finding
+from detector.findings import Rule
 
 RULE = Rule("QUAL006", "fused-sentences", "warning", "Two sentences or a headline and a sentence run together.")
 OPENERS = "The|A|An|He|She|They|We|It|This|These|Those|But|However|Meanwhile|Mr|Mrs|Ms|Its|His|Her|Their"

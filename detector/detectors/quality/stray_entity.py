@@ -10,8 +10,8 @@ from __future__ import annotations
 import html
 import re
 
-from detector.quality._finding import finding
-from detector.rules import Rule
+from detector.detectors.quality._finding import finding
+from detector.findings import Rule
 
 RULE = Rule("QUAL004", "stray-entity", "warning", "An HTML entity shown as literal text.")
 ENTITY = re.compile(r"&(?:#\d{2,7}|#[xX][0-9A-Fa-f]{2,6}|[A-Za-z][A-Za-z0-9]{1,10});")

@@ -12,7 +12,7 @@ It produces the artifacts real spinners leave, each span labelled with its `kind
 - `register`: a formal word swapped for a clipped or slang form;
 - `agreement`: a swap that leaves "a"/"an" wrong for the new word ("an notable");
 - `real`: a swap real spinners made, learnt from tortured → correct pairs
-  (detector/real_swaps.py; only when the spinner is given them): a word as real tools
+  (detector/training/real_swaps.py; only when the spinner is given them): a word as real tools
   turn it ("deep" → "profound"), or a whole term planted as a real tortured phrase.
 
 Inflection and capitalisation survive every swap (lemminflect); proper nouns, numbers
@@ -34,7 +34,7 @@ import lemminflect
 
 from detector.inflection import carry_over, lemma_key, lemmas
 from detector.lexicon import Term
-from detector.real_swaps import RealSwaps
+from detector.training.real_swaps import RealSwaps
 from detector.thesaurus import TOP_SYNONYMS, Thesaurus
 from detector.words import FUNCTION_WORDS
 

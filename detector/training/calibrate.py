@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from detector.evaluate import SpanCounts, is_correct
+from detector.training.evaluate import SpanCounts, is_correct
 
 
 def fit_calibration(span_model, texts: list[str], gold: list[list[tuple[int, int]]], target_precision: float = 0.9, max_clean_rate: float = 0.3):

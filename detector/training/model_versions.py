@@ -28,7 +28,7 @@ def train_model_version(dataset: Path, output: Path, folder: Path, version: str,
     from detector.model.base import base_model_path, load_tokenizer
     from detector.model.network import SpanTagger
     from detector.model.store import load_model
-    from detector.model.train import TrainConfig, train
+    from detector.training.train import TrainConfig, train
 
     torch.manual_seed(seed)
     tokenizer = load_tokenizer()
@@ -72,8 +72,8 @@ def calibrate_model_version(folder: Path, dataset: Path, log=print) -> ModelSett
     from datasets import load_from_disk
 
     from detector.model.base import load_tokenizer
-    from detector.model.calibrate import fit_calibration
-    from detector.model.detector import SpanModel
+    from detector.training.calibrate import fit_calibration
+    from detector.model.span_model import SpanModel
     from detector.model.runtime import OnnxNetwork, export_onnx
     from detector.model.store import load_model, save_settings
 

@@ -1,4 +1,4 @@
-"""Span metrics shared by calibration and `unspin eval`.
+"""Span metrics shared by calibration and `unspin-dev eval`.
 
 A gold span is *found* when findings cover at least half of its non-space characters;
 a finding is *correct* when at least half of its non-space characters lie inside gold
@@ -161,7 +161,7 @@ def evaluate_gold(pipeline, gold_file: Path, folder: Path) -> dict:
 
 def evaluate_clean(pipeline, paths: list[Path]) -> dict:
     """Spin findings per 1,000 words on text known to be clean (all of them are false)."""
-    from detector.api import check_targets
+    from detector.checking import check_targets
     from detector.files import discover
 
     config = pipeline.config

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from detector.corpora import sentences, training_documents
+from detector.training.corpora import sentences, training_documents
 from detector.model.features import bio_labels, casing_ids, merge_runs
 
 SPLITS = ("train", "validation", "test")

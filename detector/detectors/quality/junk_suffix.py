@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from detector.quality._finding import finding
-from detector.rules import Rule
+from detector.detectors.quality._finding import finding
+from detector.findings import Rule
 
 RULE = Rule("QUAL003", "junk-after-sentence", "warning", "Digits or code glued to the end of a sentence.")
 GLUED = re.compile(r"(?<=[A-Za-z)\"”][.!?])(\d{2,}|[A-Za-z]*\d[A-Za-z\d]{3,})(?=\s|$)")

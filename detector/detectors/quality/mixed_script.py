@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from detector.quality._finding import finding
-from detector.rules import Rule
+from detector.detectors.quality._finding import finding
+from detector.findings import Rule
 
 RULE = Rule("QUAL001", "mixed-script-word", "error", "A Cyrillic or Greek look-alike letter hides inside a Latin word.", safe_fix=True)
 WORD = re.compile(r"[^\W\d_]+")

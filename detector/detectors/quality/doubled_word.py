@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from detector.quality._finding import finding
-from detector.rules import Rule
+from detector.detectors.quality._finding import finding
+from detector.findings import Rule
 
 RULE = Rule("QUAL008", "doubled-word", "warning", "The same word twice in a row.")
 DOUBLED = re.compile(r"\b(?P<word>[^\W\d_]+)(?P<gap>[ \t]+|[ \t]*\n[ \t]*)(?P=word)\b", re.IGNORECASE)
