@@ -166,7 +166,7 @@ def calibrate(folder, dataset):
 @click.option("--clean-files", type=click.IntRange(1), help="With --real: read only the first N BBC tech files.")
 def evaluate(folder, gold, clean, synthetic, limit, threshold, no_model, no_table, int8, lm_suggestions, fast, real, clean_files):
     """Span precision/recall/F1, restoration top-1/top-3 and false findings per 1,000 words."""
-    from detector.api import build_pipeline
+    from detector.wiring import build_pipeline
     from detector.training.evaluate import evaluate_clean, evaluate_gold, evaluate_real, evaluate_synthetic
 
     if not (gold or clean or synthetic or real):
@@ -186,7 +186,7 @@ def evaluate(folder, gold, clean, synthetic, limit, threshold, no_model, no_tabl
         "synthetic_limit": limit,
     }
     if real:
-        from detector.api import channel_candidates
+        from detector.suggest.assembly import channel_candidates
 
         report["real"] = evaluate_real(pipeline, Path(real), channel_candidates, clean_files)
     if gold:
