@@ -28,7 +28,7 @@ classifier (source "model") and, unless --fast, a language model reading the tex
 carries ranked suggestions for the original term.
 
 Severity follows the score, a calibrated probability that the phrase is spun; a finding
-is reported from the threshold (by default the calibrated one: 0.25 for the language
+is reported from the threshold (by default the calibrated one: 0.35 for the language
 model's reading, data/channel.json; the tagger's with --fast). A model finding is an error
 from 0.8 and a warning below; a channel finding an error from 0.9; a table entry an error from its score 0.9 (hand
 entries), a warning below (generated variants). So --fail-on error fails on the sure

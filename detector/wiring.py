@@ -12,6 +12,8 @@ from detector.pipeline import Pipeline
 from detector.suggest.assembly import LM_MISSING, build_suggester, channel_candidates, language_model
 from detector.tables import MappingTable, TableError, load_table, shipped_table_paths
 
+FULL_MISSING = "mode = full, but "  # then what is missing and how to install it
+
 
 def load_tables(config: Config) -> tuple[MappingTable, list[str]]:
     """The shipped tables plus the configured ones; unreadable tables become error lines."""
@@ -53,7 +55,7 @@ def build_pipeline(config: Config, threads: int | None = None, table: bool = Tru
             detectors.append(channel)
             default_threshold = channel.calibration.threshold
         elif config.origin_of("mode") == "default":
-            _say_once(f"unspin: checking in fast mode: the language model that reads each article is missing; {LM_MISSING}")
+            _say_once(f"unspin: checking in fast mode: the language model that reads each article is missing; {error.removeprefix(FULL_MISSING)}")
         else:
             errors.append(error)
     if model and (channel is None or screen is not None):
@@ -80,11 +82,14 @@ def build_channel_detector(calibration=None, focus=None):
     tagger's suspect words (ChannelDetector)."""
     from detector.cache import default_cache_dir
     from detector import language_model as engine
+    from detector import ngram
     from detector.detectors.channel import Calibration, ChannelDetector
 
     if not engine.available(default_cache_dir()):
-        return None, f"mode = full, but {LM_MISSING}"
-    return ChannelDetector(language_model, channel_candidates, calibration or Calibration.shipped(), engine.NAME, focus), None
+        return None, FULL_MISSING + LM_MISSING
+    if not ngram.available():
+        return None, FULL_MISSING + ngram.MISSING
+    return ChannelDetector(language_model, channel_candidates, calibration or Calibration.shipped(), engine.NAME, focus, ngram.shipped_trigrams()), None
 
 
 @functools.cache

