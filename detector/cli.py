@@ -69,10 +69,6 @@ shared_options = [
     click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file (default: nearest unspin.toml or pyproject.toml [tool.unspin])."),
     click.option("--table", "tables", multiple=True, type=click.Path(dir_okay=False), help="Extra mapping table (.tsv, Vale .yml, PPS .csv); repeatable."),
     click.option("--threshold", type=float, help="Minimum score for a spun-phrase finding (0..1)."),
-    click.option("--include", multiple=True, help="Also check files in folders matching this glob; repeatable."),
-    click.option("--exclude", multiple=True, help="Skip files and folders matching this glob; repeatable."),
-    click.option("--encoding", help="Decode files with this encoding (default utf-8; never guessed)."),
-    click.option("--max-bytes", type=int, help="Skip files larger than this (default 5,000,000)."),
     click.option("--lm-suggestions", type=click.Choice(LM_SUGGESTION_CHOICES), help="Rank suggestions with the optional SmolLM2 model (default auto: when installed)."),
     click.option("--fast", "mode", flag_value="fast", default=None, help="Skip the language model's reading: tables, tagger and quality rules only (about 100x faster, a third of the recall)."),
     click.option("--full", "mode", flag_value="full", help="The language model reads every article (the default; an error if it is not installed)."),
@@ -81,22 +77,33 @@ shared_options = [
     click.option("--ignore", multiple=True, help="Do not report these rules (codes or prefixes); added to config's disable."),
     click.option("--no-model", is_flag=True, help="Use the mapping tables and quality rules only (no classifier, no language model, no torch)."),
 ]
+# what only commands that read files take (not `serve`)
+file_options = [
+    click.option("--include", multiple=True, help="Also check files in folders matching this glob; repeatable."),
+    click.option("--exclude", multiple=True, help="Skip files and folders matching this glob; repeatable."),
+    click.option("--encoding", help="Decode files with this encoding (default utf-8; never guessed)."),
+    click.option("--max-bytes", type=int, help="Skip files larger than this (default 5,000,000)."),
+]
 
 
 SHARED = ("config_file", "tables", "threshold", "include", "exclude", "encoding", "max_bytes", "lm_suggestions", "mode", "channel", "select", "ignore", "no_model")
 
 
-def with_shared_options(command):
-    """Add the options of every checking command; the command receives them as one dict,
-    `shared`, for `_shared_config`."""
+def with_shared_options(command=None, *, files: bool = True):
+    """Add the options of every checking command (and, with `files`, those of commands
+    that read files); the command receives them as one dict, `shared`, for
+    `_shared_config`, with an option it does not take left empty."""
 
-    @functools.wraps(command)
-    def run(**options):
-        return command(shared={name: options.pop(name) for name in SHARED}, **options)
+    def wrap(command):
+        @functools.wraps(command)
+        def run(**options):
+            return command(shared={name: options.pop(name, () if name in ("include", "exclude") else None) for name in SHARED}, **options)
 
-    for option in reversed(shared_options):
-        run = option(run)
-    return run
+        for option in reversed(shared_options + (file_options if files else [])):
+            run = option(run)
+        return run
+
+    return wrap if command is None else wrap(command)
 
 
 def _shared_config(shared: dict, paths: tuple[str, ...], **more):
@@ -146,7 +153,7 @@ def check(shared, paths, fmt, fail_on, exit_zero, stdin_filename, color, no_cach
         click.echo(f"unspin: error: {message}", err=True)
     targets = discover(list(paths), config.extensions, config.include, config.exclude)
     # the reports and baselines that read the text itself
-    sources = {} if fmt == "html" or baseline or new_baseline else None
+    sources = {} if fmt in ("text", "html") or baseline or new_baseline else None
     with _progress_bar(len(targets), quiet) as bar:
         results = check_job(config, targets, pipeline, jobs, not no_cache, stdin_filename, bar.update, sources)
     if new_baseline:
@@ -164,7 +171,7 @@ def check(shared, paths, fmt, fail_on, exit_zero, stdin_filename, color, no_cach
     baselined = baseline.drop_known(results, sources) if baseline else 0
     color = color == "always" or (color == "auto" and _terminal() and not os.environ.get("NO_COLOR"))
     click.echo(render(fmt, Report(results, color=color, tool_version=__version__, sources=sources or {}, baselined=baselined)), nl=False, color=color)
-    if fmt != "text":
+    if fmt not in ("text", "concise"):
         for result in results:
             if result.error:
                 click.echo(f"{result.path}: error: {result.error}", err=True)
@@ -213,7 +220,7 @@ def batch(shared, inputs, output, workers, address, id_field, text_field, format
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; one other than loopback also needs --allow-remote.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8081, show_default=True, help="Port (8081 is LanguageTool's own default).")
 @click.option("--allow-remote", is_flag=True, help="Allow a --host other than loopback (anyone who reaches it can send text to check).")
-@with_shared_options
+@with_shared_options(files=False)
 @click.option("--workers", type=click.IntRange(1), default=2, show_default=True, help="Pipelines (each with its model) checking requests side by side.")
 @click.option("--queue", "queue_size", type=click.IntRange(0), default=8, show_default=True, help="Requests that may wait for a pipeline; past them 503 with Retry-After.")
 @click.option("--max-body", type=click.IntRange(1), default=1_000_000, show_default=True, help="Largest request body in bytes (larger: 413).")
@@ -262,10 +269,18 @@ def explain_rule(code):
     """Explain one rule (e.g. unspin rule SPUN001): what, why, fix safety and an example."""
     from detector.rules import details, find_rule
 
+    from detector.config import Config
+    from detector.rules import SPUN_PHRASE
+    from detector.wiring import default_threshold
+
     rule = find_rule(code)
     if rule is None:
         _fail(f"unknown rule code '{code}' (unspin rules lists them)")
-    click.echo(f"{rule.code} {rule.name} [{rule.severity}; {'safe' if rule.safe_fix else 'unsafe'} fix]\n\n{rule.summary}\n\n{details(rule)}")
+    text = f"{rule.code} {rule.name} [{rule.severity}; {'safe' if rule.safe_fix else 'unsafe'} fix]\n\n{rule.summary}\n\n{details(rule)}"
+    if rule is SPUN_PHRASE:
+        value, whose = default_threshold(Config())
+        text += f"\n\nDefault threshold here: {value} ({whose}); --threshold or `threshold` in the config moves it."
+    click.echo(text)
 
 
 @main.command("config")
@@ -273,15 +288,16 @@ def explain_rule(code):
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file to show instead of the nearest one.")
 def show_config(path, config_file):
     """Print the effective configuration for PATH and where each value comes from."""
+    from detector.wiring import default_threshold
+
     config = _config(config_file, (path,), {})
     for name, value in config.items():
-        if value is None:
-            shown = '"model"'  # the shipped model's calibrated default
-        elif isinstance(value, (bool, str, list)):
-            shown = json.dumps(value)
-        else:
-            shown = value
-        click.echo(f"{name.replace('_', '-')} = {shown}    # {config.origin_of(name)}")
+        origin = config.origin_of(name)
+        if name == "threshold" and value is None:
+            value, whose = default_threshold(config)
+            origin += f": {whose}"
+        shown = json.dumps(value) if isinstance(value, (bool, str, list)) else value
+        click.echo(f"{name.replace('_', '-')} = {shown}    # {origin}")
 
 
 def _ask(question: str) -> str:

@@ -28,11 +28,12 @@ classifier (source "model") and, unless --fast, a language model reading the tex
 carries ranked suggestions for the original term.
 
 Severity follows the score, a calibrated probability that the phrase is spun; a finding
-is reported from the threshold (by default the calibrated one: 0.35 for the language
-model's reading, data/channel.json; the tagger's with --fast). A model finding is an error
-from 0.8 and a warning below; a channel finding an error from 0.9; a table entry an error from its score 0.9 (hand
-entries), a warning below (generated variants). So --fail-on error fails on the sure
-ones and --fail-on warning on every finding.
+is reported from the threshold (by default the calibrated one of the language model's
+reading, data/channel.json, or the tagger's with --fast; its number is below). A model
+finding is an error from 0.8 and a warning below; a channel finding an error from 0.9; a
+table entry an error from its score 0.9 (hand entries), a warning below (generated
+variants). So --fail-on error fails on the sure ones and --fail-on warning on every
+finding.
 
 Fix: safe when the phrase is a hand-made or your own table's entry (its original is
 known); otherwise a guess, applied by `unspin fix` only with --unsafe-fixes, since a wrong

@@ -13,6 +13,7 @@ from detector.suggest.assembly import LM_MISSING, build_suggester, channel_candi
 from detector.tables import MappingTable, TableError, load_table, shipped_table_paths
 
 FULL_MISSING = "mode = full, but "  # then what is missing and how to install it
+TABLES_THRESHOLD = 0.5  # with no calibrated detector (tables only): a table entry scores 0.9 or 0.97
 
 
 def load_tables(config: Config) -> tuple[MappingTable, list[str]]:
@@ -40,7 +41,7 @@ def build_pipeline(config: Config, threads: int | None = None, table: bool = Tru
     tables, errors = load_tables(config)
     detectors = [TableDetector(tables)] if table else []
     detectors += [QualityDetector({m.RULE.code for m in RULE_MODULES if not config.reports(m.RULE.code)})]
-    default_threshold = 0.5
+    default_threshold = TABLES_THRESHOLD
     model = None
     if config.model:
         model, error = load_shipped_model(config.int8, threads)
@@ -112,3 +113,20 @@ def load_shipped_model(int8: bool = False, threads: int | None = None):
         return None, str(error)
     except Exception as error:  # an export or runtime failure must not become a traceback
         return None, f"{folder}: cannot load model: {type(error).__name__}: {error}"
+
+
+def default_threshold(config: Config) -> tuple[float, str]:
+    """The threshold a check with `config` uses when none is set, and whose it is, read
+    from the shipped files without loading a model (`unspin config`, `unspin rule`)."""
+    from detector import language_model as engine
+    from detector import ngram
+    from detector.cache import default_cache_dir
+    from detector.detectors.channel import Calibration
+    from detector.model.store import load_settings, shipped_model_dir
+
+    if config.mode == "full" and config.model and engine.available(default_cache_dir()) and ngram.available():
+        return Calibration.shipped().threshold, "the language model's reading, calibrated in data/channel.json"
+    folder = shipped_model_dir() if config.model else None
+    if folder is not None:
+        return load_settings(folder, config.int8).threshold, f"the span tagger's in fast mode, calibrated in {folder.name}"
+    return TABLES_THRESHOLD, "tables only (no model)"

@@ -133,13 +133,30 @@ def test_json_report_follows_the_contract_with_exact_positions(run_cli, articles
     assert (found["articles/spun.txt"][0]["line"], found["articles/spun.txt"][0]["column"]) == (3, 5)
 
 
-def test_text_format_lines_and_summary(run_cli, articles, monkeypatch):
+def test_concise_format_lines_and_summary(run_cli, articles, monkeypatch):
     monkeypatch.chdir(articles)
-    code, out, _ = run_cli("check", "spun.txt", "clean.txt")
+    code, out, _ = run_cli("check", "--format", "concise", "spun.txt", "clean.txt")
     assert code == 1
     lines = out.splitlines()
     assert lines[0].startswith('spun.txt:3:5: SPUN001 [error] "Unfamiliar Clergyman" → "Foreign Minister" (0.97)')
     assert lines[-1] == "2 findings (2 error) in 2 files, 23 words"
+
+
+def test_text_format_shows_the_line_underlines_the_span_and_counts_the_fixes(run_cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    long_line = "Lorem ipsum dolor sit amet. " * 10 + "The Unfamiliar Clergyman spoke." + " More words follow." * 10
+    (tmp_path / "a.txt").write_text(f"Title\n\n{long_line}\nThe cat sat on the the mat.\n", encoding="utf-8")
+    code, out, _ = run_cli("check", "--no-model", "a.txt")
+    assert code == 1
+    lines = out.splitlines()
+    head = lines.index(next(line for line in lines if line.startswith("a.txt:3:")))
+    assert lines[head].startswith("a.txt:3:285: SPUN001 [error] ")
+    shown, carets = lines[head + 2], lines[head + 3]
+    assert shown.startswith("3 | …") and shown.endswith("…") and len(shown) < 110  # windowed round the span
+    assert shown[carets.index("^") : carets.rindex("^") + 1] == "Unfamiliar Clergyman"
+    assert lines[head + 4] == '  = fix: "Foreign Minister"'
+    assert lines[-2] == "2 findings (1 error, 1 warning) in 1 file, 92 words"
+    assert lines[-1] == "1 fixable with `unspin fix` (1 more with `--unsafe-fixes`)"  # the doubled "the" is a guess
 
 
 def test_jsonl_has_one_object_per_file(run_cli, articles):
@@ -346,3 +363,11 @@ def test_a_missing_table_is_one_plain_line(run_cli, tmp_path):
     assert code == 2
     assert f"{tmp_path / 'nope.tsv'}: cannot read table: no such file or directory" in err
     assert "Errno" not in err and "Traceback" not in err
+
+
+def test_serve_help_lists_server_options_and_no_file_options(run_cli):
+    served = run_cli("serve", "--help")[1]
+    checked = run_cli("check", "--help")[1]
+    for option in ("--include", "--exclude", "--encoding", "--max-bytes"):
+        assert option not in served and option in checked
+    assert "--max-body" in served and "--threshold" in served

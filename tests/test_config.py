@@ -73,3 +73,20 @@ def test_python_api_returns_the_same_findings_as_the_cli(run_cli, articles):
     _, out, _ = run_cli("check", "--format", "json", str(articles / "spun.txt"))
     assert [f.to_dict() for f in result.findings] == json.loads(out)["files"][0]["findings"]
     assert check_text(SPUN_SENTENCE).findings[0].text == "Unfamiliar Clergyman"
+
+
+def test_config_and_rule_show_the_default_threshold_with_its_number(run_cli, tmp_path, monkeypatch):
+    from detector import language_model
+    from detector.detectors.channel import Calibration
+    from detector.model.store import load_settings, shipped_model_dir
+
+    monkeypatch.chdir(tmp_path)
+    tagger = load_settings(shipped_model_dir(), int8=True).threshold
+    # the language model is not installed here (conftest): the default falls back to the tagger's
+    assert run_cli("config")[1].splitlines()[0] == f"threshold = {tagger}    # default: the span tagger's in fast mode, calibrated in {shipped_model_dir().name}"
+    monkeypatch.setattr(language_model, "available", lambda cache_dir: True)
+    channel = Calibration.shipped().threshold
+    assert run_cli("config")[1].splitlines()[0] == f"threshold = {channel}    # default: the language model's reading, calibrated in data/channel.json"
+    assert f"Default threshold here: {channel} (the language model's reading" in run_cli("rule", "SPUN001")[1]
+    (tmp_path / "unspin.toml").write_text("threshold = 0.6\n", encoding="utf-8")
+    assert run_cli("config")[1].splitlines()[0] == f"threshold = 0.6    # {tmp_path / 'unspin.toml'}"

@@ -299,3 +299,13 @@ def test_the_page_marks_the_sample_and_accepts_suggestions(server, browser):
     artifacts = Path(os.environ.get("UNSPIN_ARTIFACTS", ROOT / ".ci-artifacts"))
     artifacts.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(artifacts / "page.png"))
+
+
+def test_language_auto_names_english_it_detected_and_refuses_other_languages():
+    from detector.server import languagetool as lt
+
+    english = lt.language("auto", "The Unfamiliar Clergyman told a squeeze meeting on Tuesday that talks would resume.")
+    assert english["code"] == "en-US" and 0.8 <= english["detectedLanguage"]["confidence"] <= 1.0
+    for foreign in ("Der Hund ist sehr groß und die Katze schläft auf dem Sofa.", "Le chien est très grand et le chat dort sur le canapé."):
+        with pytest.raises(lt.RequestError, match="does not read as English"):
+            lt.language("auto", foreign)

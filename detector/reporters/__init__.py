@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from detector.findings import SEVERITIES
 from detector.pipeline import FileResult
 
-FORMATS = ("text", "json", "jsonl", "sarif", "github", "html")
+FORMATS = ("text", "concise", "json", "jsonl", "sarif", "github", "html")
 
 
 @dataclass
@@ -21,6 +21,12 @@ class Report:
     # Findings left out because a baseline file records them.
     baselined: int = 0
     summary: dict = field(init=False)
+
+    def style(self, text: str, **styles) -> str:
+        """`text` in click's terminal styles where the report is coloured."""
+        import click
+
+        return click.style(text, **styles) if self.color else text
 
     def __post_init__(self):
         counts = {severity: 0 for severity in SEVERITIES}

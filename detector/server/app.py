@@ -171,7 +171,6 @@ def _errors(handler):
 async def languagetool_check(request: Request) -> Response:
     checker: Checker = request.app.state.checker
     fields = await _fields(request, checker.limits.max_body)
-    lang = lt.language(fields.get("language"))
     keep = lt.rule_filter(fields.get("disabledRules"), fields.get("enabledRules"), fields.get("enabledOnly"))
     if "data" in fields:
         annotated = lt.Annotated.from_data(fields["data"])
@@ -179,6 +178,7 @@ async def languagetool_check(request: Request) -> Response:
         annotated = lt.Annotated.plain(fields["text"])
     else:
         raise lt.RequestError("Missing 'text' or 'data' parameter")
+    lang = lt.language(fields.get("language"), annotated.text)
     result = await _run(request, lambda: checker.check(annotated.text))
     if isinstance(result, Response):
         return result

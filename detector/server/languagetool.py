@@ -27,6 +27,13 @@ LANGUAGES = [
 ]
 LONG_CODES = {entry["longCode"].lower(): entry for entry in LANGUAGES}
 CONTEXT_CHARS = 40
+# language=auto: English where at least this share of the first WORDS_READ words are
+# commoner in English than in any of OTHER_LANGUAGES (English news and papers: 0.85 and
+# more; German, French, Spanish prose: 0.0)
+ENGLISH_SHARE = 0.5
+WORDS_READ = 500
+OTHER_LANGUAGES = ("de", "fr", "es", "it", "pt", "nl")
+LETTERS = re.compile(r"[^\W\d_]+")
 # LanguageTool's issue types (its ITSIssueType names) and categories for unspin's rules.
 ISSUE_TYPES = {"SPUN001": "style", "QUAL001": "typographical", "QUAL002": "typographical", "QUAL003": "typographical",
                "QUAL004": "typographical", "QUAL005": "whitespace", "QUAL006": "grammar", "QUAL007": "non-conformance",
@@ -107,18 +114,39 @@ def utf16_offset(text: str, index: int) -> int:
     return index + sum(1 for ch in text[:index] if ord(ch) > 0xFFFF)
 
 
-def language(code: str | None) -> dict:
-    """The LanguageTool language object for `code`; only English is checked."""
+def language(code: str | None, text: str = "") -> dict:
+    """The LanguageTool language object for `code`; only English is checked. For "auto",
+    `text` must read as English (english_share), whose share is the confidence given."""
     code = (code or "").strip()
     if not code:
         raise RequestError("Missing 'language' parameter, e.g. 'language=en-US' or 'language=auto'")
     if code.lower() == "auto":
+        share = english_share(text)
+        if share < ENGLISH_SHARE:
+            raise RequestError(f"language=auto: the text does not read as English (only {share:.0%} of its words are commonest in English); unspin checks English only")
         entry = LONG_CODES["en-us"]
-        return {"name": entry["name"], "code": entry["longCode"], "detectedLanguage": {"name": entry["name"], "code": entry["longCode"], "confidence": 1.0}}
+        return {"name": entry["name"], "code": entry["longCode"], "detectedLanguage": {"name": entry["name"], "code": entry["longCode"], "confidence": round(share, 2)}}
     entry = LONG_CODES.get(code.lower()) or (LONG_CODES["en"] if code.lower().split("-")[0] == "en" and "-" not in code else None)
     if entry is None:
         raise RequestError(f"'{code}' is not a language code known to unspin: it checks English only (en, en-US, en-GB, …)")
     return {"name": entry["name"], "code": entry["longCode"], "detectedLanguage": {"name": entry["name"], "code": entry["longCode"], "confidence": 1.0}}
+
+
+def english_share(text: str) -> float:
+    """The share of the text's words (up to the first WORDS_READ) that wordfreq finds in
+    English at least as often as in any of OTHER_LANGUAGES ("die" and "le" are English
+    words too, but commoner elsewhere); 1.0 for a text without words, which has nothing
+    to refuse."""
+    from wordfreq import word_frequency
+
+    words = LETTERS.findall(text.lower())[:WORDS_READ]
+    if not words:
+        return 1.0
+    english = 0
+    for word in words:
+        here = word_frequency(word, "en")
+        english += here > 0 and here >= max(word_frequency(word, other) for other in OTHER_LANGUAGES)
+    return english / len(words)
 
 
 def rule_filter(disabled: str | None, enabled: str | None, enabled_only: str | None):
