@@ -65,7 +65,7 @@ def build_pipeline(config: Config, threads: int | None = None, table: bool = Tru
         # Where the language model reads, the tagger only chooses where it looks: its own
         # findings are right for under half of real tortured phrases (docs/experiments.md);
         # with a screen they stand for the documents it does not read.
-        detectors.append(ModelDetector(model, superseded=channel is not None))
+        detectors.append(ModelDetector(model, superseded=channel is not None, threshold=config.threshold))
     suggester, error = build_suggester(tables, config.lm_suggestions, model)
     if error:
         errors.append(error)

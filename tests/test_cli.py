@@ -371,3 +371,27 @@ def test_serve_help_lists_server_options_and_no_file_options(run_cli):
     for option in ("--include", "--exclude", "--encoding", "--max-bytes"):
         assert option not in served and option in checked
     assert "--max-body" in served and "--threshold" in served
+
+
+SPUN_NEWS = (
+    "The administration said on Tuesday that swelling had ascended to its most elevated level in ten years, driven by "
+    "vitality costs and a frail money. The national bank is relied upon to raise intrigue rates at its next gathering, "
+    "experts said. Offers in significant organizations fell forcefully in early exchanging, while the cash slid against "
+    "the dollar. The account serve told columnists that the spending plan would concentrate on lodging and wellbeing, and "
+    "that charges on little organizations would not rise this year.\n"
+)
+
+
+@pytest.mark.shipped_model
+def test_lowering_the_threshold_finds_more_and_raising_it_fewer(run_cli, tmp_path):
+    story = tmp_path / "spun.txt"
+    story.write_text(SPUN_NEWS, encoding="utf-8")
+
+    def found(*threshold):
+        code, out, _ = run_cli("check", "--fast", "--no-cache", "--format", "json", *threshold, str(story))
+        return [(f["start"], f["end"], f["score"]) for f in json.loads(out)["files"][0]["findings"] if f["rule"] == "SPUN001"]
+
+    low, default, high = found("--threshold", "0.1"), found(), found("--threshold", "0.95")
+    assert len(low) > len(default) > len(high) > 0
+    assert min(score for _, _, score in low) < 0.4  # spans of less sure words (the word cut alone scores 0.49 at least)
+    assert {(a, b) for a, b, _ in high} <= {(a, b) for a, b, _ in default}

@@ -17,15 +17,18 @@ ERROR_SCORE = 0.8
 class ModelDetector:
     name = MODEL_SOURCE
 
-    def __init__(self, model: SpanModel, superseded: bool = False):
-        """`superseded`: its findings give way where the language model reads (Pipeline)."""
+    def __init__(self, model: SpanModel, superseded: bool = False, threshold: float | None = None):
+        """`superseded`: its findings give way where the language model reads (Pipeline);
+        `threshold`: the check's, when set, from which the word cut follows
+        (SpanModel.word_cut)."""
         self.model = model
         self.superseded = superseded
-        self.version = model.version
+        self.cut = model.word_cut(threshold)
+        self.version = model.version + (f":cut{self.cut:.3f}" if self.cut != model.settings.word_threshold else "")
 
     def detect_many(self, docs: list[Document]) -> list[list[Finding]]:
         found = []
-        for spans in self.model.raw_spans([d.text for d in docs]):
+        for spans in self.model.raw_spans([d.text for d in docs], self.cut):
             findings = []
             for span in spans:
                 score = self.model.calibrate(span.score)

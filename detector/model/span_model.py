@@ -68,7 +68,26 @@ class SpanModel:
         return cls(TorchNetwork(tagger), tokenizer, settings)
 
     def calibrate(self, raw: float) -> float:
-        return float(np.interp(raw, *self._knots))
+        return float(self._calibrated(np.asarray(raw, dtype=float)))
+
+    def _calibrated(self, raw: np.ndarray) -> np.ndarray:
+        """The isotonic calibration; below its first knot (the word threshold: no span was
+        scored lower when it was fitted) a straight line down to 0, so that spans of less
+        sure words, which only a lowered threshold forms, score lower still."""
+        (x, y), x0 = self._knots, self._knots[0][0]
+        return np.where(raw < x0, raw * y[0] / x0, np.interp(raw, x, y))
+
+    def word_cut(self, threshold: float | None) -> float:
+        """The word probability from which words join spans for a check at `threshold`:
+        the word threshold, or lower where a lower threshold asks for spans of less sure
+        words (the lowest raw score calibrated to at least it), so that lowering the
+        threshold finds more."""
+        cut = self.settings.word_threshold
+        if threshold is None:
+            return cut
+        raws = np.linspace(0.0, cut, 501)
+        reaching = raws[self._calibrated(raws) >= threshold]
+        return float(reaching[0]) if reaching.size else cut
 
     def word_probabilities(self, texts: list[str], at_least: float = 0.0) -> list[list[tuple[int, int, float]]]:
         """For each text, (start, end, probability spun) of every word with at least that probability."""
@@ -112,9 +131,10 @@ class SpanModel:
             out.append(list(zip(spans[kept, 0].tolist(), spans[kept, 1].tolist(), means[kept].tolist())))
         return out
 
-    def raw_spans(self, texts: list[str]) -> list[list[RawSpan]]:
-        """Runs of words above the word threshold, separated only by spaces or hyphens."""
-        cut = self.settings.word_threshold
+    def raw_spans(self, texts: list[str], cut: float | None = None) -> list[list[RawSpan]]:
+        """Runs of words from the `cut` (default: the word threshold), separated only by
+        spaces or hyphens."""
+        cut = self.settings.word_threshold if cut is None else cut
         result = []
         # words below the cut are left out: the text between two kept words then holds
         # letters, so SPAN_GAP does not join them
