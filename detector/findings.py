@@ -15,6 +15,7 @@ class Rule:
     severity: str
     summary: str
     safe_fix: bool = False  # its suggestion is a certain repair (Suggestion.safe)
+    issue_type: str = "uncategorized"  # LanguageTool's name for its kind (an ITS issue type)
 
 
 SEVERITIES = ("info", "warning", "error")

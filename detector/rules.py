@@ -14,6 +14,7 @@ SPUN_PHRASE = Rule(
     "spun-phrase",
     "error",
     "Machine-spun phrase: a standard term replaced word by word with thesaurus synonyms.",
+    issue_type="style",
 )
 
 SPUN_DETAILS = """Article spinners disguise copied text by swapping words for thesaurus synonyms of

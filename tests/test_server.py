@@ -309,3 +309,12 @@ def test_language_auto_names_english_it_detected_and_refuses_other_languages():
     for foreign in ("Der Hund ist sehr groß und die Katze schläft auf dem Sofa.", "Le chien est très grand et le chat dort sur le canapé."):
         with pytest.raises(lt.RequestError, match="does not read as English"):
             lt.language("auto", foreign)
+
+
+def test_every_rule_names_its_languagetool_issue_type():
+    from detector.rules import all_rules
+
+    its = {"addition", "characters", "duplication", "formatting", "grammar", "inconsistency", "inconsistententities", "internationalization",
+           "legal", "length", "localespecificcontent", "localeviolation", "markup", "misspelling", "mistranslation", "non-conformance",
+           "numbers", "omission", "other", "patternproblem", "register", "style", "terminology", "typographical", "uncategorized", "untranslated", "whitespace"}
+    assert {rule.code: rule.issue_type for rule in all_rules() if rule.issue_type not in its - {"uncategorized"}} == {}

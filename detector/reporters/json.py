@@ -9,10 +9,14 @@ from detector.reporters import Report
 CONTRACT_VERSION = 1
 
 
-def render(report: Report) -> str:
-    document = {
+def document(report: Report) -> dict:
+    """The contract's object (the server's /api/check answers it too)."""
+    return {
         "version": CONTRACT_VERSION,
         "files": [result.to_dict() for result in report.results],
         "summary": report.summary,
     }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def render(report: Report) -> str:
+    return json.dumps(document(report), ensure_ascii=False, indent=2) + "\n"

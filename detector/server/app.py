@@ -194,6 +194,7 @@ async def languages(request: Request) -> Response:
 async def unspin_check(request: Request) -> Response:
     """The `unspin check --format json` contract for one document."""
     from detector.reporters import Report
+    from detector.reporters.json import document
 
     checker: Checker = request.app.state.checker
     fields = await _fields(request, checker.limits.max_body)
@@ -206,8 +207,7 @@ async def unspin_check(request: Request) -> Response:
     result = await _run(request, lambda: checker.check(fields["text"], fmt, path))
     if isinstance(result, Response):
         return result
-    report = Report([result], tool_version=__version__)
-    return JSONResponse({"version": 1, "files": [result.to_dict()], "summary": report.summary})
+    return JSONResponse(document(Report([result], tool_version=__version__)))
 
 
 async def page(request: Request) -> Response:

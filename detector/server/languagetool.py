@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from detector.findings import Finding
-from detector.rules import all_rules
+from detector.rules import SPUN_PHRASE, all_rules
 
 LANGUAGES = [
     {"name": "English", "code": "en", "longCode": "en"},
@@ -34,10 +34,7 @@ ENGLISH_SHARE = 0.5
 WORDS_READ = 500
 OTHER_LANGUAGES = ("de", "fr", "es", "it", "pt", "nl")
 LETTERS = re.compile(r"[^\W\d_]+")
-# LanguageTool's issue types (its ITSIssueType names) and categories for unspin's rules.
-ISSUE_TYPES = {"SPUN001": "style", "QUAL001": "typographical", "QUAL002": "typographical", "QUAL003": "typographical",
-               "QUAL004": "typographical", "QUAL005": "whitespace", "QUAL006": "grammar", "QUAL007": "non-conformance",
-               "QUAL008": "duplication"}
+# LanguageTool's categories for unspin's rules (each rule names its own issue type).
 SPUN_CATEGORY = {"id": "UNSPIN_SPUN", "name": "Spun phrasing"}
 QUALITY_CATEGORY = {"id": "UNSPIN_QUALITY", "name": "Text quality"}
 SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+[\"”’')\]]*|\n|$)")
@@ -203,8 +200,8 @@ def matches(findings: list[Finding], annotated: Annotated, keep) -> list[dict]:
                 "rule": {
                     "id": finding.rule,
                     "description": rule.summary if rule else finding.rule,
-                    "issueType": ISSUE_TYPES.get(finding.rule, "uncategorized"),
-                    "category": SPUN_CATEGORY if finding.rule.startswith("SPUN") else QUALITY_CATEGORY,
+                    "issueType": rule.issue_type if rule else "uncategorized",
+                    "category": SPUN_CATEGORY if rule is SPUN_PHRASE else QUALITY_CATEGORY,
                 },
                 "ignoreForIncompleteSentence": False,
                 "contextForSureMatch": 0,

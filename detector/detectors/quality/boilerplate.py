@@ -12,7 +12,7 @@ import re
 from detector.detectors.quality._finding import finding
 from detector.findings import Rule
 
-RULE = Rule("QUAL007", "boilerplate-line", "info", "A navigation or credit line (\"Read more:\", photo credit) inside the text.")
+RULE = Rule("QUAL007", "boilerplate-line", "info", "A navigation or credit line (\"Read more:\", photo credit) inside the text.", issue_type="non-conformance")
 LINE = re.compile(
     r"^[ \t]*(?:(?:read (?:also|more)|also read|see also|related(?: articles?| stories)?|recommended|advertisement)\b[ \t]*[:\-–—]?"
     r"|(?:photo|image|picture)(?: credit| copyright| caption)?[ \t]*[:\-–—]|\(?(?:photo|image|picture) (?:by|courtesy of|credit)\b"

@@ -12,7 +12,7 @@ import re
 from detector.detectors.quality._finding import finding
 from detector.findings import Rule
 
-RULE = Rule("QUAL008", "doubled-word", "warning", "The same word twice in a row.")
+RULE = Rule("QUAL008", "doubled-word", "warning", "The same word twice in a row.", issue_type="duplication")
 DOUBLED = re.compile(r"\b(?P<word>[^\W\d_]+)(?P<gap>[ \t]+|[ \t]*\n[ \t]*)(?P=word)\b", re.IGNORECASE)
 GRAMMATICAL = {"had", "that", "is", "bye", "no", "very", "so", "far", "ha", "knock", "really", "many", "long"}
 

@@ -15,7 +15,7 @@ import re
 from detector.detectors.quality._finding import finding
 from detector.findings import Rule
 
-RULE = Rule("QUAL006", "fused-sentences", "warning", "Two sentences or a headline and a sentence run together.")
+RULE = Rule("QUAL006", "fused-sentences", "warning", "Two sentences or a headline and a sentence run together.", issue_type="grammar")
 OPENERS = "The|A|An|He|She|They|We|It|This|These|Those|But|However|Meanwhile|Mr|Mrs|Ms|Its|His|Her|Their"
 FUSED = re.compile(rf"(?<=[A-Za-z0-9%)])(?P<gap>[ \t]+)(?P<opener>{OPENERS})(?=[ \t]+[a-z])")
 # Words after which a capitalised opener is normal: "by The ...", quotes and titles.

@@ -13,7 +13,7 @@ import re
 from detector.detectors.quality._finding import finding
 from detector.findings import Rule
 
-RULE = Rule("QUAL005", "invisible-character", "warning", "Zero-width or other invisible characters inside the text.", safe_fix=True)
+RULE = Rule("QUAL005", "invisible-character", "warning", "Zero-width or other invisible characters inside the text.", safe_fix=True, issue_type="whitespace")
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\u00ad\ufeff\u180e]+")
 
 

@@ -12,7 +12,7 @@ import re
 from detector.detectors.quality._finding import finding
 from detector.findings import Rule
 
-RULE = Rule("QUAL003", "junk-after-sentence", "warning", "Digits or code glued to the end of a sentence.")
+RULE = Rule("QUAL003", "junk-after-sentence", "warning", "Digits or code glued to the end of a sentence.", issue_type="typographical")
 GLUED = re.compile(r"(?<=[A-Za-z)\"”][.!?])(\d{2,}|[A-Za-z]*\d[A-Za-z\d]{3,})(?=\s|$)")
 
 

@@ -14,7 +14,7 @@ import unicodedata
 from detector.detectors.quality._finding import finding
 from detector.findings import Rule
 
-RULE = Rule("QUAL001", "mixed-script-word", "error", "A Cyrillic or Greek look-alike letter hides inside a Latin word.", safe_fix=True)
+RULE = Rule("QUAL001", "mixed-script-word", "error", "A Cyrillic or Greek look-alike letter hides inside a Latin word.", safe_fix=True, issue_type="typographical")
 WORD = re.compile(r"[^\W\d_]+")
 LOOKALIKES = str.maketrans(
     "аеорсухіјѕԁԛԝһӏвкмнтАВЕКМНОРСТХІЈЅУԌοαενρτυχικΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",

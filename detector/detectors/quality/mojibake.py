@@ -15,7 +15,7 @@ from ftfy.badness import is_bad
 from detector.detectors.quality._finding import finding
 from detector.findings import Rule
 
-RULE = Rule("QUAL002", "mojibake", "error", "Text garbled by a wrong character encoding (mojibake).", safe_fix=True)
+RULE = Rule("QUAL002", "mojibake", "error", "Text garbled by a wrong character encoding (mojibake).", safe_fix=True, issue_type="typographical")
 RUN = re.compile(r"(?<!\S)\S*[^\x00-\x7f]\S*")  # tried from run starts only: linear, not quadratic
 
 

@@ -13,7 +13,7 @@ import re
 from detector.detectors.quality._finding import finding
 from detector.findings import Rule
 
-RULE = Rule("QUAL004", "stray-entity", "warning", "An HTML entity shown as literal text.")
+RULE = Rule("QUAL004", "stray-entity", "warning", "An HTML entity shown as literal text.", issue_type="typographical")
 ENTITY = re.compile(r"&(?:#\d{2,7}|#[xX][0-9A-Fa-f]{2,6}|[A-Za-z][A-Za-z0-9]{1,10});")
 
 
