@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from detector.config import Config
 from detector.document import Document
 from detector.findings import MODEL_SOURCE, Finding, finding_from_dict, merge_overlapping
+from detector.rules import SPUN_PHRASE
 from detector.suppress import covers, line_suppressions
 
 WORDS = re.compile(r"\w+(?:['’]\w+)*")
 QUOTED = re.compile(r'"[^"\n]{1,2000}"|“[^”\n]{1,2000}”')
-SPIN_RULE_PREFIX = "SPUN"
 
 
 @dataclass
@@ -87,7 +87,7 @@ class Pipeline:
         for detector in [d for d in self.detectors if d not in later]:
             for found, new in zip(per_doc, detector.detect_many(docs)):
                 found.extend(new)
-        chosen = [i for i, found in enumerate(per_doc) if self.screen is None or max((f.score for f in found if f.rule.startswith(SPIN_RULE_PREFIX)), default=0.0) >= self.screen]
+        chosen = [i for i, found in enumerate(per_doc) if self.screen is None or max((f.score for f in found if f.rule == SPUN_PHRASE.code), default=0.0) >= self.screen]
         for i in chosen if later else []:
             per_doc[i] = [f for f in per_doc[i] if f.source not in superseded]
         for detector in later:
@@ -110,7 +110,7 @@ class Pipeline:
         on_lines = line_suppressions(doc.source)
         kept = []
         for finding in findings:
-            if finding.rule.startswith(SPIN_RULE_PREFIX):  # quality rules' spans are exact already
+            if finding.rule == SPUN_PHRASE.code:  # quality rules' spans are exact already
                 run_start, run_end = doc.text_run(finding.start, finding.end)
                 if run_start == run_end:  # nothing but skipped content and spaces
                     continue
@@ -131,7 +131,7 @@ class Pipeline:
         return kept
 
     def _threshold(self, finding: Finding) -> float:
-        return self.threshold if finding.rule.startswith(SPIN_RULE_PREFIX) else 0.0
+        return self.threshold if finding.rule == SPUN_PHRASE.code else 0.0
 
     def _result(self, doc: Document, findings: list[Finding]) -> FileResult:
         for finding in findings:
@@ -140,7 +140,7 @@ class Pipeline:
             finding.text = doc.source[finding.start : finding.end]
             finding.line, finding.column = doc.line_col(finding.start)
             finding.end_line, finding.end_column = doc.line_col(finding.end)
-        spin_scores = [f.score for f in findings if f.rule.startswith(SPIN_RULE_PREFIX)]
+        spin_scores = [f.score for f in findings if f.rule == SPUN_PHRASE.code]
         return FileResult(
             path=doc.path,
             words=len(WORDS.findall(doc.text)),

@@ -5,10 +5,10 @@ from __future__ import annotations
 from detector.document import Document
 from detector.findings import TABLE_SOURCE, Finding, Suggestion
 from detector.inflection import carry_over
+from detector.rules import SPUN_PHRASE
 from detector.detectors import PerDocument
 from detector.tables import GENERATED, MappingTable
 
-RULE = "SPUN001"
 ERROR_SCORE = 0.9
 
 
@@ -26,7 +26,7 @@ class TableDetector(PerDocument):
             canonical = [carry_over(term, spun) for term in match.entry.canonical]
             findings.append(
                 Finding(
-                    rule=RULE,
+                    rule=SPUN_PHRASE.code,
                     severity="error" if match.entry.score >= ERROR_SCORE else "warning",
                     start=match.start,
                     end=match.end,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from detector.document import Document
 from detector.findings import CHANNEL_SOURCE, Finding, Suggestion
+from detector.rules import SPUN_PHRASE
 from detector.suggest.contracts import (
     Candidate,
     CandidateSource,
@@ -88,7 +89,7 @@ class SpinSuggester:
         return Ranked.by_prior(list(candidates.values()))
 
     def suggest(self, doc: Document, findings: list[Finding]) -> None:
-        spun = [f for f in findings if f.rule.startswith("SPUN")]
+        spun = [f for f in findings if f.rule == SPUN_PHRASE.code]
         pending = [(finding, self.candidates(doc.text, finding.start, finding.end)) for finding in spun]
         for judge in self.judges:
             if any(c.source != Source.LISTED for _, ranked in pending for c in ranked.candidates):

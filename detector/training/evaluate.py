@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from detector.rules import SPUN_PHRASE
+
 PUNCTUATION = re.compile(r"[\s\-‐‑–—'’\"“”.,;:!?()]+")
 
 
@@ -129,7 +131,7 @@ class RestorationCounts:
 
 
 def spin_findings(result) -> list:
-    return [f for f in result.findings if f.rule.startswith("SPUN")]
+    return [f for f in result.findings if f.rule == SPUN_PHRASE.code]
 
 
 def evaluate_gold(pipeline, gold_file: Path, folder: Path) -> dict:
@@ -248,7 +250,7 @@ def evaluate_coverage(pipeline, pairs_file: Path, candidates) -> dict:
                     covered += original in {text.lower() for text, _ in candidates(written)}
         text = CARRIER.format(pair["tortured"])
         start = text.index(pair["tortured"])
-        finding = Finding("SPUN001", "error", start, start + len(pair["tortured"]), 1.0, "evaluation", "")
+        finding = Finding(SPUN_PHRASE.code, "error", start, start + len(pair["tortured"]), 1.0, "evaluation", "")
         for suggester in pipeline.suggesters:
             suggester.suggest(Document.plain("pair", text), [finding])
         ranked = [normalise_term(s.text) for s in finding.suggestions]
