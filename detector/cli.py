@@ -267,10 +267,8 @@ def list_rules():
 @click.argument("code")
 def explain_rule(code):
     """Explain one rule (e.g. unspin rule SPUN001): what, why, fix safety and an example."""
-    from detector.rules import details, find_rule
-
     from detector.config import Config
-    from detector.rules import SPUN_PHRASE
+    from detector.rules import SPUN_PHRASE, details, find_rule
     from detector.wiring import default_threshold
 
     rule = find_rule(code)

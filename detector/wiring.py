@@ -118,14 +118,12 @@ def load_shipped_model(int8: bool = False, threads: int | None = None):
 def default_threshold(config: Config) -> tuple[float, str]:
     """The threshold a check with `config` uses when none is set, and whose it is, read
     from the shipped files without loading a model (`unspin config`, `unspin rule`)."""
-    from detector import language_model as engine
-    from detector import ngram
-    from detector.cache import default_cache_dir
-    from detector.detectors.channel import Calibration
     from detector.model.store import load_settings, shipped_model_dir
 
-    if config.mode == "full" and config.model and engine.available(default_cache_dir()) and ngram.available():
-        return Calibration.shipped().threshold, "the language model's reading, calibrated in data/channel.json"
+    # the channel detector loads its language model only when it first reads
+    channel = build_channel_detector()[0] if config.mode == "full" and config.model else None
+    if channel is not None:
+        return channel.calibration.threshold, "the language model's reading, calibrated in data/channel.json"
     folder = shipped_model_dir() if config.model else None
     if folder is not None:
         return load_settings(folder, config.int8).threshold, f"the span tagger's in fast mode, calibrated in {folder.name}"

@@ -167,7 +167,7 @@ class ChannelDetector:
         scored = [(self.calibration.probability(self.features(doc.text, g)), g) for g in self.text_gains(doc.text, focused)]
         return [self._finding(score, g) for score, g in _strongest(scored)]
 
-    def features(self, text: str, gain: "Gain") -> dict[str, float]:
+    def features(self, text: str, gain: Gain) -> dict[str, float]:
         return gain.features(text, trigrams=self.trigrams)
 
     def text_gains(self, text: str, focused: set[int] = frozenset()) -> list[Gain]:
