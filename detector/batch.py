@@ -13,6 +13,7 @@ removed, and a folder that holds anything else is refused unless the user says s
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from detector.config import Config
-from detector.files import shown, surrogate_at
+from detector.files import Target, shown, surrogate_at
 
 ARCHIVE_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonl.gz": "jsonl", ".parquet": "parquet"}
 FORMATS = {"text": "text", "txt": "text", "markdown": "markdown", "md": "markdown", "html": "html", "htm": "html"}
@@ -54,15 +55,16 @@ class Fields:
 def _schemas():
     import pyarrow as pa
 
-    suggestion = pa.struct([("text", pa.string()), ("score", pa.float64()), ("safe", pa.bool_())])
-    finding = pa.struct(
-        [
-            ("rule", pa.string()), ("severity", pa.string()), ("start", pa.int64()), ("end", pa.int64()),
-            ("line", pa.int64()), ("column", pa.int64()), ("end_line", pa.int64()), ("end_column", pa.int64()),
-            ("text", pa.string()), ("score", pa.float64()), ("source", pa.string()), ("message", pa.string()),
-            ("suggestions", pa.list_(suggestion)),
-        ]
-    )
+    from detector.findings import REPORTED, Finding, Suggestion
+
+    kinds = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
+
+    def struct(cls, names):  # a dataclass's reported fields as Arrow types, from their annotations
+        annotations = {f.name: f.type for f in dataclasses.fields(cls)}
+        return pa.struct([(name, kinds[annotations[name]]) for name in names])
+
+    kinds["list[Suggestion]"] = pa.list_(struct(Suggestion, list(Suggestion("", 0.0).to_dict())))
+    finding = struct(Finding, REPORTED)
     articles = pa.schema(
         [("id", pa.string()), ("path", pa.string()), ("text", pa.string()), ("format", pa.string()), ("file", pa.string()), ("error", pa.string())]
     )
@@ -195,53 +197,25 @@ class Checker:
     def __call__(self, batch):
         import pyarrow as pa
 
-        from detector.files import InputError, Target, read_target
-        from detector.pipeline import FileResult
-        from detector.readers import format_for, read_document
+        from detector.checking import check_targets
 
         _, schema = _schemas()
-        results: list[FileResult | None] = []
-        pending = []
         records = batch.to_pylist()
-        for article in records:
-            display = article["path"] or article["id"]
-            if article["error"]:
-                results.append(FileResult(path=display, error=article["error"]))
-                continue
-            text, fmt = article["text"], article["format"]
-            if article["file"] is not None:
-                try:
-                    text = read_target(Target(display, Path(article["file"])), self.config.encoding, self.config.max_bytes)
-                except InputError as error:
-                    results.append(FileResult(path=display, error=str(error)))
-                    continue
-                fmt = format_for(display)
-            try:
-                pending.append((len(results), read_document(display, text, fmt)))
-            except Exception as error:  # a reader's defect costs one article, never the run
-                results.append(FileResult(path=display, error=f"cannot read: {type(error).__name__}: {error}"))
-                continue
-            results.append(None)
-        docs = [doc for _, doc in pending]
-        try:
-            checked = self.pipeline.check(docs)
-        except Exception:  # find the one article that fails; the others are checked
-            checked = [self._check_one(doc) for doc in docs]
-        for (index, _), result in zip(pending, checked):
-            results[index] = result
+        targets = [
+            Target(
+                article["path"] or article["id"],
+                Path(article["file"]) if article["file"] is not None else None,
+                error=article["error"],
+                text=article["text"] if article["file"] is None else None,
+                format=article["format"] if article["file"] is None else None,
+            )
+            for article in records
+        ]
         rows = []
-        for article, result in zip(records, results):
+        for article, result in zip(records, check_targets(self.pipeline, targets)):
             data = result.to_dict()
             rows.append({"id": article["id"], "path": data["path"], "score": data["score"], "words": data["words"], "error": data["error"], "findings": data["findings"]})
         return pa.Table.from_pylist(rows, schema=schema)
-
-    def _check_one(self, doc):
-        from detector.pipeline import FileResult
-
-        try:
-            return self.pipeline.check([doc])[0]
-        except Exception as error:
-            return FileResult(path=doc.path, error=f"cannot check: {type(error).__name__}: {error}")
 
 
 def written_ids(output: Path):

@@ -32,9 +32,9 @@ def check_targets(
     def flush():
         nonlocal batch, batch_words
         if batch:
-            for (index, _, key), result in zip(batch, pipeline.check([doc for _, doc, _ in batch])):
+            for (index, _, key), result in zip(batch, _check(pipeline, [doc for _, doc, _ in batch])):
                 results[index] = result
-                if cache is not None:
+                if cache is not None and result.error is None:
                     cache.put(key, {k: v for k, v in result.to_record().items() if k != "path"})
             if progress:
                 progress(len(batch))
@@ -51,17 +51,38 @@ def check_targets(
             continue
         if sources is not None:
             sources[display] = source
-        fmt = format_for(display)
+        fmt = target.format or format_for(display)
         key = cache.key(source, fmt) if cache is not None else None
         cached = cache.get(key) if cache is not None else None
         if cached is not None:
             results[index] = FileResult.from_dict({**cached, "path": display})
+        else:
+            try:
+                batch.append((index, read_document(display, source, fmt), key))
+            except Exception as error:  # a reader's defect costs one file, never the run
+                results[index] = FileResult(path=display, error=f"cannot read: {type(error).__name__}: {error}")
+        if results[index] is not None:
             if progress:
                 progress(1)
             continue
-        batch.append((index, read_document(display, source, fmt), key))
         batch_words += len(source.split())
         if batch_words >= BATCH_WORDS or len(batch) >= BATCH_FILES:
             flush()
     flush()
     return results
+
+
+def _check(pipeline: Pipeline, docs: list) -> list[FileResult]:
+    """The pipeline's results for `docs`; when the group fails, each document is checked
+    alone, so a detector's defect on one document costs that document only."""
+    try:
+        return pipeline.check(docs)
+    except Exception:
+        return [_check_one(pipeline, doc) for doc in docs]
+
+
+def _check_one(pipeline: Pipeline, doc) -> FileResult:
+    try:
+        return pipeline.check([doc])[0]
+    except Exception as error:
+        return FileResult(path=doc.path, error=f"cannot check: {type(error).__name__}: {error}")

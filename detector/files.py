@@ -25,11 +25,15 @@ class InputError(Exception):
 
 @dataclass(frozen=True)
 class Target:
-    """One thing to check: a file path, or stdin; `error` is set when discovery failed."""
+    """One thing to check: a file path, stdin, or a text already in memory (an archive's
+    record); `error` is set when discovery or the record failed, `format` when the record
+    names its own."""
 
     display: str
     path: Path | None
     error: str | None = None
+    text: str | None = None
+    format: str | None = None
 
 
 def surrogate_at(text: str) -> int | None:
@@ -176,4 +180,6 @@ def _kind(mode: int) -> str:
 
 def read_target(target: Target, encoding: str, max_bytes: int, stdin: BinaryIO | None = None) -> str:
     """The decoded text of a target, or an `InputError` saying why it cannot be read."""
+    if target.text is not None and not target.error:
+        return target.text
     return decode(read_bytes(target, max_bytes, stdin), encoding)

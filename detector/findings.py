@@ -41,6 +41,10 @@ class Suggestion:
         return {"text": self.text, "score": round(self.score, 4), "safe": self.safe}
 
 
+# A finding's fields as reports show them, in their order (the checked span is internal).
+REPORTED = ("rule", "severity", "start", "end", "line", "column", "end_line", "end_column", "text", "score", "source", "message", "suggestions")
+
+
 @dataclass
 class Finding:
     rule: str
@@ -62,22 +66,11 @@ class Finding:
     checked_end: int = 0
 
     def to_dict(self) -> dict:
-        return {
-            "rule": self.rule,
-            "severity": self.severity,
-            "start": self.start,
-            "end": self.end,
-            "line": self.line,
-            "column": self.column,
-            "end_line": self.end_line,
-            "end_column": self.end_column,
-            "text": self.text,
-            "score": round(self.score, 4),
-            "source": self.source,
-            "message": self.message,
-            "suggestions": [s.to_dict() for s in self.suggestions],
-        }
-
+        """The finding as reports show it: the fields of REPORTED, score rounded."""
+        data = {name: getattr(self, name) for name in REPORTED}
+        data["score"] = round(self.score, 4)
+        data["suggestions"] = [s.to_dict() for s in self.suggestions]
+        return data
 
     def to_record(self) -> dict:
         """Every field, unrounded, the checked span included: what the result cache and

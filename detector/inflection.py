@@ -13,6 +13,8 @@ import lemminflect
 from lemminflect.core.Inflections import Inflections
 from lemminflect.core.Lemmatizer import Lemmatizer
 
+from detector.words import NAME_WORD
+
 INFLECTED_TAGS = {
     "NOUN": ("NNS",),
     "VERB": ("VBZ", "VBD", "VBG", "VBN"),
@@ -21,7 +23,6 @@ INFLECTED_TAGS = {
 }
 TAG_UPOS = {tag: upos for upos, tags in INFLECTED_TAGS.items() for tag in tags}
 SMALL_WORDS = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "nor", "of", "on", "or", "the", "to", "with"}
-WORD = re.compile(r"[A-Za-z][A-Za-z']*")
 
 
 def lemminflect_tables() -> tuple[dict, dict]:
@@ -157,7 +158,7 @@ def inflect(word: str, tag: str | None) -> str:
 
 def casing(text: str) -> str:
     """'upper', 'title', 'sentence' or 'lower': the casing pattern of a phrase."""
-    words = WORD.findall(text)
+    words = NAME_WORD.findall(text)
     if not words:
         return "lower"
     if len(text) > 1 and text.isupper():
@@ -186,7 +187,7 @@ def apply_casing(text: str, pattern: str) -> str:
 
 def carry_over(replacement: str, original: str) -> str:
     """Give `replacement` the inflection of `original`'s last word and `original`'s casing."""
-    original_words = WORD.findall(original)
+    original_words = NAME_WORD.findall(original)
     tag = inflection_tag(original_words[-1]) if original_words else None
     return apply_casing(inflect_phrase(replacement, tag), casing(original))
 

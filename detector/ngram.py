@@ -16,7 +16,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+from detector.words import LOWER_WORD
+
 SENTENCE_END = re.compile(r"[.!?]\s|\n")
 START = "<s>"
 UNKNOWN = -15.0  # nats for a word the model does not list (its own answer is log 0)
@@ -53,9 +54,9 @@ class Trigrams:
     def gain(self, text: str, start: int, end: int, replacement: str) -> float:
         """How much likelier `replacement` reads than text[start:end] among its neighbours."""
         # the words before, within the phrase's sentence; the words after, within it too
-        before = WORD.findall(SENTENCE_END.split(text[max(0, start - CONTEXT) : start])[-1].lower())
-        after = WORD.findall(SENTENCE_END.split(text[end : end + CONTEXT])[0].lower())
-        written, candidate = WORD.findall(text[start:end].lower()), WORD.findall(replacement.lower())
+        before = LOWER_WORD.findall(SENTENCE_END.split(text[max(0, start - CONTEXT) : start])[-1].lower())
+        after = LOWER_WORD.findall(SENTENCE_END.split(text[end : end + CONTEXT])[0].lower())
+        written, candidate = LOWER_WORD.findall(text[start:end].lower()), LOWER_WORD.findall(replacement.lower())
         return self.log_probability(candidate, before, after) - self.log_probability(written, before, after)
 
 

@@ -14,8 +14,8 @@ from detector.document import Document
 from detector.findings import MODEL_SOURCE, Finding, finding_from_dict, merge_overlapping
 from detector.rules import SPUN_PHRASE
 from detector.suppress import covers, line_suppressions
+from detector.words import COUNTED_WORD
 
-WORDS = re.compile(r"\w+(?:['’]\w+)*")
 QUOTED = re.compile(r'"[^"\n]{1,2000}"|“[^”\n]{1,2000}”')
 
 
@@ -41,7 +41,7 @@ class FileResult:
         return {"path": self.path, "words": self.words, "score": self.score, "error": self.error, "findings": [f.to_record() for f in self.findings]}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "FileResult":
+    def from_dict(cls, data: dict) -> FileResult:
         return cls(
             path=data["path"],
             words=data["words"],
@@ -143,7 +143,7 @@ class Pipeline:
         spin_scores = [f.score for f in findings if f.rule == SPUN_PHRASE.code]
         return FileResult(
             path=doc.path,
-            words=len(WORDS.findall(doc.text)),
+            words=len(COUNTED_WORD.findall(doc.text)),
             score=max(spin_scores, default=0.0),
             findings=sorted(findings, key=lambda f: (f.start, f.end, f.rule)),
         )

@@ -107,3 +107,45 @@ def test_without_the_trigram_model_the_default_names_it_and_checks_fast(capsys, 
     asked = Config(mode="full")
     asked.origin["mode"] = "command line"
     assert build_pipeline(asked)[1] == [f"mode = full, but {ngram.MISSING}"]
+
+
+class FailsOn:
+    """A detector with a defect: it raises on any document holding `word`."""
+
+    name = "model"
+    version = "stub"
+
+    def __init__(self, word):
+        self.word = word
+
+    def detect_many(self, docs):
+        if any(self.word in doc.text for doc in docs):
+            raise ValueError(f"cannot take {self.word!r}")
+        return [[] for _ in docs]
+
+
+def test_a_detector_defect_on_one_document_costs_that_document_only(tmp_path):
+    from detector.checking import check_targets
+    from detector.files import Target
+
+    pipeline, _ = build_pipeline(Config(model=False))
+    pipeline.detectors.append(FailsOn("poison"))
+    names = ["a.txt", "b.txt", "c.txt"]
+    texts = ["The Unfamiliar Clergyman spoke.", "A poison pill.", "The the end."]
+    for name, text in zip(names, texts):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    results = check_targets(pipeline, [Target(name, tmp_path / name) for name in names])
+    assert [r.error for r in results] == [None, "cannot check: ValueError: cannot take 'poison'", None]
+    assert [f.rule for f in results[0].findings] == ["SPUN001"] and [f.rule for f in results[2].findings] == ["QUAL008"]
+
+
+def test_a_target_held_in_memory_is_read_in_its_own_format():
+    from detector.checking import check_targets
+    from detector.files import Target
+
+    pipeline, _ = build_pipeline(Config(model=False))
+    source = "Some `the the` code and the the words."
+    as_markdown, as_text = check_targets(pipeline, [Target("record-1", None, text=source, format="markdown"), Target("record-2", None, text=source, format="text")])
+    # Markdown skips inline code, so only the second doubled word is a finding there
+    assert len(as_markdown.findings) == 1 and len(as_text.findings) == 2
+    assert as_markdown.findings[0].text == "the the" and as_markdown.findings[0].start == source.rindex("the the")

@@ -33,10 +33,9 @@ from importlib import resources
 from detector.document import Document
 from detector.findings import CHANNEL_SOURCE, Finding, Suggestion
 from detector.rules import SPUN_PHRASE
-from detector.words import FUNCTION_WORDS, wordfreq_frequency, zipf
+from detector.words import FUNCTION_WORDS, HYPHENATED_WORD, wordfreq_frequency, zipf
 
 NAME = CHANNEL_SOURCE
-WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“‘(]?[A-Z0-9])|\n\s*\n")
 WINDOW_TOKENS = 160
 CANDIDATES = 200  # per word, the likeliest by the substitution prior, before the language model prunes them
@@ -125,7 +124,7 @@ def content_words(text: str, start: int, end: int) -> list[tuple[int, int]]:
     words are read too ("Home Division" for Home Office): a name's thesaurus neighbours
     read worse in its place, so the evidence tells names apart, not the case."""
     out = []
-    for match in WORD.finditer(text, start, end):
+    for match in HYPHENATED_WORD.finditer(text, start, end):
         word = match.group()
         if len(word) < MIN_LETTERS or word.lower() in FUNCTION_WORDS or word.isupper():
             continue

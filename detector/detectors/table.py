@@ -1,13 +1,13 @@
-"""SPUN001 from the mapping tables: a listed spun phrase, with its canonical terms."""
+"""SPUN001 from the mapping tables: a listed spun phrase. Its canonical terms become
+suggestions in the suggester (suggest/sources/table.py), as every finding's do."""
 
 from __future__ import annotations
 
 from detector.document import Document
-from detector.findings import TABLE_SOURCE, Finding, Suggestion
-from detector.inflection import carry_over
+from detector.findings import TABLE_SOURCE, Finding
 from detector.rules import SPUN_PHRASE
 from detector.detectors import PerDocument
-from detector.tables import GENERATED, MappingTable
+from detector.tables import MappingTable
 
 ERROR_SCORE = 0.9
 
@@ -22,8 +22,6 @@ class TableDetector(PerDocument):
     def detect(self, doc: Document) -> list[Finding]:
         findings = []
         for match in self.table.find(doc.text):
-            spun = doc.text[match.start : match.end]
-            canonical = [carry_over(term, spun) for term in match.entry.canonical]
             findings.append(
                 Finding(
                     rule=SPUN_PHRASE.code,
@@ -33,9 +31,6 @@ class TableDetector(PerDocument):
                     score=match.entry.score,
                     source=self.name,
                     message=f"spun phrase listed in the {match.entry.source} table",
-                    suggestions=[
-                        Suggestion(term, match.entry.score * (1 - 0.05 * rank), match.entry.source != GENERATED) for rank, term in enumerate(canonical)
-                    ],
                 )
             )
         return findings

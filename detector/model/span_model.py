@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from detector.model.features import casing_ids
+from detector.words import TAGGER_WORD
 
-WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 SPAN_GAP = re.compile(r"[ \t\-]*")
 
 
@@ -44,7 +44,7 @@ class SpanModel:
         self._knots = (np.asarray(settings.calibration_x, dtype=float), np.asarray(settings.calibration_y, dtype=float))
 
     @classmethod
-    def load(cls, folder: Path, int8: bool = False, threads: int | None = None) -> "SpanModel":
+    def load(cls, folder: Path, int8: bool = False, threads: int | None = None) -> SpanModel:
         """A shipped model version run by ONNX Runtime (exported and cached on first use)."""
         from detector.cache import default_cache_dir
         from detector.model.base import load_tokenizer
@@ -61,7 +61,7 @@ class SpanModel:
         return cls(OnnxNetwork(exported, threads), load_tokenizer(), settings, f"{settings.version}:{digest[:16]}:{precision}:{EXPORT_FORMAT}")
 
     @classmethod
-    def from_tagger(cls, tagger, tokenizer, settings) -> "SpanModel":
+    def from_tagger(cls, tagger, tokenizer, settings) -> SpanModel:
         """A network being trained, run by PyTorch (calibration and tests)."""
         from detector.model.runtime import TorchNetwork
 
@@ -120,7 +120,7 @@ class SpanModel:
 
         out = []
         for text, (_, offsets, _), probs in zip(texts, encodings, probabilities):
-            spans = np.array([m.span() for m in WORD.finditer(text)], dtype=np.int64).reshape(-1, 2)
+            spans = np.array([m.span() for m in TAGGER_WORD.finditer(text)], dtype=np.int64).reshape(-1, 2)
             tokens = np.array(offsets, dtype=np.int64).reshape(-1, 2)
             # a word's tokens: from the first ending after its start to the last starting before its end
             first = np.searchsorted(tokens[:, 1], spans[:, 0], side="right")

@@ -21,6 +21,7 @@ from markdown_it import MarkdownIt
 
 from detector.document import Document, DocumentBuilder
 from detector.suppress import comment_directive
+from detector.words import LETTERS
 
 _PARSER = MarkdownIt("commonmark").enable("table")
 # markdown-it drops what lies deeper than its nesting limit (20); past MAX_NESTING (or
@@ -28,7 +29,6 @@ _PARSER = MarkdownIt("commonmark").enable("table")
 MAX_NESTING = 100
 _PARSER.options["maxNesting"] = MAX_NESTING
 LINE_BREAK = re.compile(r"\r\n|\r|\n")  # markdown-it's own line breaks
-LETTER = re.compile(r"[^\W\d_]")
 SKIPPED_BLOCKS = ("fence", "code_block", "html_block")
 
 COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
@@ -143,7 +143,7 @@ def read_markdown(path: str, source: str) -> Document:
     if overflowed:
         for line in range(first_body_line, len(lines)):
             begin, finish = line_span(line)
-            if line in skipped or not LETTER.search(source, begin, finish):
+            if line in skipped or not LETTERS.search(source, begin, finish):
                 continue
             begin += _nested_prefix(source, begin, finish)
             _scan_inline(builder, source, begin, finish)

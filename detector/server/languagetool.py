@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from detector.findings import Finding
 from detector.rules import SPUN_PHRASE, all_rules
+from detector.words import LETTERS
 
 LANGUAGES = [
     {"name": "English", "code": "en", "longCode": "en"},
@@ -33,7 +34,6 @@ CONTEXT_CHARS = 40
 ENGLISH_SHARE = 0.5
 WORDS_READ = 500
 OTHER_LANGUAGES = ("de", "fr", "es", "it", "pt", "nl")
-LETTERS = re.compile(r"[^\W\d_]+")
 # LanguageTool's categories for unspin's rules (each rule names its own issue type).
 SPUN_CATEGORY = {"id": "UNSPIN_SPUN", "name": "Spun phrasing"}
 QUALITY_CATEGORY = {"id": "UNSPIN_QUALITY", "name": "Text quality"}
@@ -57,11 +57,11 @@ class Annotated:
     runs: list[tuple[int, int]]
 
     @classmethod
-    def plain(cls, text: str) -> "Annotated":
+    def plain(cls, text: str) -> Annotated:
         return cls(text, text, list(range(len(text) + 1)), [(0, len(text))])
 
     @classmethod
-    def from_data(cls, data: str) -> "Annotated":
+    def from_data(cls, data: str) -> Annotated:
         """LanguageTool's `data` field: {"annotation": [{"text": …} | {"markup": …, "interpretAs": …}]}."""
         try:
             parsed = json.loads(data)

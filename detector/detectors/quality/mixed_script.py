@@ -8,14 +8,13 @@ spelling) is certain when every foreign letter has a Latin twin.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 from detector.detectors.quality._finding import finding
 from detector.findings import Rule
+from detector.words import LETTERS
 
 RULE = Rule("QUAL001", "mixed-script-word", "error", "A Cyrillic or Greek look-alike letter hides inside a Latin word.", safe_fix=True, issue_type="typographical")
-WORD = re.compile(r"[^\W\d_]+")
 LOOKALIKES = str.maketrans(
     "аеорсухіјѕԁԛԝһӏвкмнтАВЕКМНОРСТХІЈЅУԌοαενρτυχικΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
     "aeopcyxijsdqwhlBKMHTABEKMHOPCTXIJSYGoaevptuxikABEZHIKMNOPTYX",
@@ -34,7 +33,7 @@ def check(text: str):
     found = []
     if text.isascii():
         return found
-    for match in WORD.finditer(text):
+    for match in LETTERS.finditer(text):
         word = match.group()
         if word.isascii():
             continue

@@ -17,9 +17,8 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from detector.inflection import lemma_key
-from detector.suggest.sources.words import WORD  # a hyphenated compound is one word, as the thesaurus has it
 from detector.thesaurus import TOP_SYNONYMS, Thesaurus
-from detector.words import FUNCTION_WORDS
+from detector.words import ENGLISH_WORD, FUNCTION_WORDS  # ENGLISH_WORD: a compound is one word, as the thesaurus has it
 
 # Spinners draw from the first synonyms of an entry: a synonym further down is not a swap.
 DEPTH = TOP_SYNONYMS
@@ -37,7 +36,7 @@ class Alignment(NamedTuple):
     swaps: int
     swap_log: float  # the swaps' share of log_probability
 
-    def step(self, cost: float, unexplained: int = 0, kept: int = 0, swaps: int = 0, swap_log: float = 0.0) -> "Alignment":
+    def step(self, cost: float, unexplained: int = 0, kept: int = 0, swaps: int = 0, swap_log: float = 0.0) -> Alignment:
         return Alignment(self.log_probability + cost, self.unexplained + unexplained, self.kept + kept, self.swaps + swaps, self.swap_log + swap_log)
 
 
@@ -59,7 +58,7 @@ class Channel:
 
     def alignment(self, phrase: str, candidate: str) -> Alignment:
         """The likeliest monotone alignment of the phrase's words with the candidate's."""
-        spun, original = WORD.findall(phrase.lower()), WORD.findall(candidate.lower())
+        spun, original = ENGLISH_WORD.findall(phrase.lower()), ENGLISH_WORD.findall(candidate.lower())
         n, m = len(spun), len(original)
         best: dict[tuple[int, int], Alignment] = {(0, 0): Alignment(0.0, 0, 0, 0, 0.0)}
         for i in range(n + 1):

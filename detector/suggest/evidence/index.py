@@ -14,21 +14,18 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import re
 import sqlite3
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 from detector import atomic
-from detector.words import wordfreq_frequency
+from detector.words import LOWER_COMPOUND, wordfreq_frequency
 
 FORMAT = "3"
 SOURCES = ("thesaurus.tsv.gz", "lexicon.tsv", "collocations.tsv.gz")
 TABLES = ("thesaurus", "originals", "stand_ins", "words", "pairs", "triples", "frequencies", "lemmas", "inflections")
 SEPARATOR = "|"
-PLAIN_WORD = re.compile(r"[a-z]+")  # one token to wordfreq, looked up as it is
-PLAIN_COMPOUND = re.compile(r"[a-z]+(?:-[a-z]+)+")  # plain words that wordfreq splits at the hyphens
 
 
 class Lookup:
@@ -82,9 +79,9 @@ class SuggestionIndex:
         found = self._frequencies.get(word)
         if found is not None:
             return found
-        if PLAIN_WORD.fullmatch(word):
-            return 0.0
-        if PLAIN_COMPOUND.fullmatch(word):
+        if LOWER_COMPOUND.fullmatch(word):  # plain words, which wordfreq splits at hyphens
+            if "-" not in word:
+                return 0.0
             return combined_frequency([self._frequencies.get(part, 0.0) for part in word.split("-")])
         return wordfreq_frequency(word)
 

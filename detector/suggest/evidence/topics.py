@@ -11,7 +11,6 @@ reads how close a candidate's new words lie to the other words of the passage
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from functools import lru_cache
 from importlib import resources
@@ -21,16 +20,15 @@ from typing import NamedTuple
 import numpy as np
 
 from detector.inflection import lemma_key
-from detector.words import FUNCTION_WORDS
+from detector.words import FUNCTION_WORDS, LOWER_COMPOUND
 
-WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
 MIN_LENGTH = 3  # shorter words are mostly abbreviations and units
 PATH = resources.files("detector") / "data" / "topics.safetensors"
 
 
 def content_lemmas(text: str) -> Counter:
     """The lemmas of the text's content words, with how often each occurs."""
-    return Counter(lemma_key(w) for w in WORD.findall(text.lower()) if len(w) >= MIN_LENGTH and w not in FUNCTION_WORDS)
+    return Counter(lemma_key(w) for w in LOWER_COMPOUND.findall(text.lower()) if len(w) >= MIN_LENGTH and w not in FUNCTION_WORDS)
 
 
 class Story(NamedTuple):
@@ -48,7 +46,7 @@ class Topics:
         self.vectors = vectors.astype(np.float32)
 
     @classmethod
-    def load(cls, path: Path) -> "Topics":
+    def load(cls, path: Path) -> Topics:
         from safetensors import safe_open
 
         with safe_open(str(path), framework="numpy") as handle:

@@ -35,8 +35,7 @@ from detector.inflection import lemma_key
 from detector.suggest.contracts import Candidate, Ranked, Source, shares
 from detector.suggest.evidence.collocations import neighbours, tokens
 from detector.suggest.evidence.topics import content_lemmas
-from detector.suggest.sources.words import WORD
-from detector.words import FUNCTION_WORDS
+from detector.words import ENGLISH_WORD, FUNCTION_WORDS
 
 FEATURES = (
     "left_transition",  # log P(first word | word before)
@@ -83,8 +82,8 @@ class DocumentWords(NamedTuple):
     content: Counter  # of its content words (topics.content_lemmas)
 
     @classmethod
-    def of(cls, text: str) -> "DocumentWords":
-        return cls(Counter(lemma_key(word) for word in WORD.findall(text.lower())), content_lemmas(text))
+    def of(cls, text: str) -> DocumentWords:
+        return cls(Counter(lemma_key(word) for word in ENGLISH_WORD.findall(text.lower())), content_lemmas(text))
 
 
 class CandidateFeatures:
@@ -107,12 +106,12 @@ class CandidateFeatures:
         story = self.topics.story(set(document.content - inside.content))
         by_bigrams = sorted(((collocations.log_probability(left + tokens(c.text) + right), c) for c in candidates if tokens(c.text)), key=lambda item: -item[0])
         kept, rows = [], []
-        phrase_words = len(WORD.findall(phrase))
+        phrase_words = len(ENGLISH_WORD.findall(phrase))
         for rank, (_, candidate) in enumerate(by_bigrams[:RANKED]):
             words = tokens(candidate.text)
             alignment = self.channel.alignment(phrase, candidate.text)
-            candidate_words = len(WORD.findall(candidate.text))
-            content = [lemma_key(w) for w in WORD.findall(candidate.text.lower()) if w not in FUNCTION_WORDS]
+            candidate_words = len(ENGLISH_WORD.findall(candidate.text))
+            content = [lemma_key(w) for w in ENGLISH_WORD.findall(candidate.text.lower()) if w not in FUNCTION_WORDS]
             seen = [elsewhere[w] for w in content]
             around = before + words + after
             triples = [collocations.continuation(*around[i - 2 : i + 1]) for i in range(2, len(around))]
@@ -155,7 +154,7 @@ class Ranker:
         self.tensors = tensors
 
     @classmethod
-    def load(cls, path: Path) -> "Ranker":
+    def load(cls, path: Path) -> Ranker:
         from safetensors import safe_open
 
         with safe_open(str(path), framework="numpy") as handle:

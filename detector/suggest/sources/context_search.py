@@ -18,8 +18,8 @@ import math
 from detector.inflection import apply_casing, casing
 from detector.suggest.contracts import Candidate, Source
 from detector.suggest.evidence.collocations import neighbours, tokens
-from detector.suggest.sources.words import KEPT_WORD_PRIOR, MAX_WORDS, WORD, WordCandidates
-from detector.words import FUNCTION_WORDS
+from detector.suggest.sources.words import KEPT_WORD_PRIOR, MAX_WORDS, WordCandidates
+from detector.words import ENGLISH_WORD, FUNCTION_WORDS
 
 BEAM = 50  # partial rewrites kept at each word
 PROPOSED = 50
@@ -35,7 +35,7 @@ class ContextSearch:
     def candidates_at(self, text: str, start: int, end: int) -> list[Candidate]:
         """The rewrites of text[start:end] that read best between its neighbours, best first."""
         phrase = text[start:end]
-        words = WORD.findall(phrase)
+        words = ENGLISH_WORD.findall(phrase)
         if not words or len(words) > MAX_WORDS:
             return []
         transition = self.collocations.transition

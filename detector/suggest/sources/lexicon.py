@@ -12,23 +12,21 @@ term's corpus count (collocation strength).
 from __future__ import annotations
 
 import math
-import re
 from functools import lru_cache
 
 from detector.inflection import carry_over, lemma_key
 from detector.lexicon import Term
 from detector.suggest.contracts import Candidate, Source
 from detector.thesaurus import Thesaurus
-from detector.words import FUNCTION_WORDS
+from detector.words import FUNCTION_WORDS, LOWER_WORD
 
-WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 MAX_CHUNK = 3
 
 
 def _searched_terms(lexicon: list[Term]):
     """(term, its words) for the terms worth searching: several words, or hyphenated."""
     for term in lexicon:
-        words = tuple(WORD.findall(term.text.lower().replace("-", " ")))
+        words = tuple(LOWER_WORD.findall(term.text.lower().replace("-", " ")))
         if len(words) >= 2 or "-" in term.text:
             yield term, words
 
@@ -102,7 +100,7 @@ class LexiconCandidates:
         return best[(n, m)] / max(n, m)
 
     def candidates(self, phrase: str) -> list[Candidate]:
-        span = tuple(WORD.findall(phrase.lower().replace("-", " ")))
+        span = tuple(LOWER_WORD.findall(phrase.lower().replace("-", " ")))
         if not span:
             return []
         first_words: set[str] = set()

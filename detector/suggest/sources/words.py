@@ -11,7 +11,6 @@ word, and a judge that reads the context picks among them.
 from __future__ import annotations
 
 import heapq
-import re
 
 from detector.inflection import (
     MATCH_UPOS,
@@ -29,10 +28,9 @@ from detector.inflection import (
 )
 from detector.suggest.contracts import Candidate, Source
 from detector.thesaurus import Thesaurus
-from detector.words import FUNCTION_WORDS, wordfreq_frequency, zipf
+from detector.words import ENGLISH_WORD, FUNCTION_WORDS, wordfreq_frequency, zipf
 
 # A hyphenated compound is one word, as in the thesaurus ("music-making", "well-nigh")
-WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?(?:-[A-Za-z]+)*")
 # Spinners draw from the first synonyms of an entry; deeper ones make the search noisy.
 REVERSE_DEPTH = 20
 MAX_RUN = 4
@@ -125,7 +123,7 @@ class WordCandidates:
         return options
 
     def candidates(self, phrase: str) -> list[Candidate]:
-        words = WORD.findall(phrase)
+        words = ENGLISH_WORD.findall(phrase)
         if not words or len(words) > MAX_WORDS:
             return []
         # best partial rewrites ending at each word index: (mean prior, sum of priors, pieces,
