@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -364,6 +365,26 @@ def _reason(error: BaseException) -> str:
     return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
 
 
+def _check_dataset(dataset, output: Path, config: Config, workers: int, screen: float | None) -> None:
+    """Check the articles of `dataset` on an actor pool and write their rows to `output`."""
+    import ray.data
+
+    if dataset is None:
+        return
+    checked = dataset.map_batches(
+        Checker,
+        batch_format="pyarrow",
+        batch_size=BATCH_ARTICLES,
+        compute=ray.data.ActorPoolStrategy(size=workers),
+        num_cpus=1,
+        fn_constructor_args=(config, 1, screen),
+    )
+    try:
+        checked.write_parquet(str(output), filename_provider=_own_names(), ray_remote_args=LIGHT)
+    except Exception as error:  # Ray wraps a reader's or actor's failure in pages of trace
+        raise BatchError(f"batch stopped: {_reason(error)}") from error
+
+
 def run_batch(
     inputs: list[str],
     output: Path,
@@ -374,11 +395,13 @@ def run_batch(
     progress: bool = True,
     overwrite: bool = False,
     screen: float | None = None,
+    verbose: bool = False,
 ) -> dict:
     """Check every article of `inputs` not yet in `output`; the summary of `output`. An
     output folder holding files it did not write is refused unless `overwrite` (they are
     left alone either way). `screen`: the language model reads only the articles the
-    span tagger scores at least this (Pipeline)."""
+    span tagger scores at least this (Pipeline). Ray's own logs and warnings are shown
+    only when `verbose`."""
     import ray
     import ray.data
 
@@ -399,29 +422,26 @@ def run_batch(
     started_here = not ray.is_initialized()
     reaper = None
     if started_here:
-        started = ray.init(address=address, num_cpus=None if address else workers + 1, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+        started = ray.init(
+            address=address,
+            num_cpus=None if address else workers + 1,
+            include_dashboard=False,
+            log_to_driver=verbose,
+            logging_level="INFO" if verbose else "ERROR",
+        )
         if address is None:
             reaper = _reaper(started.address_info["session_dir"])
     try:
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = progress
         # A failure is reported once, as one line; Ray would log its trace as well.
-        logging.getLogger("ray.data").setLevel(logging.WARNING if progress else logging.CRITICAL)
-        context.print_on_execution_start = False
-        dataset = articles_dataset(inputs, fields, config, done)
-        if dataset is not None:
-            checked = dataset.map_batches(
-                Checker,
-                batch_format="pyarrow",
-                batch_size=BATCH_ARTICLES,
-                compute=ray.data.ActorPoolStrategy(size=workers),
-                num_cpus=1,
-                fn_constructor_args=(config, 1, screen),
-            )
-            try:
-                checked.write_parquet(str(output), filename_provider=_own_names(), ray_remote_args=LIGHT)
-            except Exception as error:  # Ray wraps a reader's or actor's failure in pages of trace
-                raise BatchError(f"batch stopped: {_reason(error)}") from error
+        logging.getLogger("ray.data").setLevel(logging.INFO if verbose else logging.WARNING if progress else logging.CRITICAL)
+        context.print_on_execution_start = verbose
+        with warnings.catch_warnings():
+            if not verbose:
+                # a rerun with nothing left to check starts no actor, which Ray warns of
+                warnings.filterwarnings("ignore", message="The minimum number of concurrent actors", category=UserWarning)
+            _check_dataset(articles_dataset(inputs, fields, config, done), output, config, workers, screen)
     finally:
         if started_here:
             ray.shutdown()

@@ -196,7 +196,8 @@ def check(shared, paths, fmt, fail_on, exit_zero, stdin_filename, color, no_cach
 @click.option("--screen", type=click.FloatRange(0, 1), help="Read with the language model only the articles the span tagger scores at least this; the others keep the tagger's findings (faster; misses most spun articles the tagger does not see: README).")
 @click.option("--overwrite", is_flag=True, help="Write into an output folder that holds other files (they are left alone: batch reads and removes only its own unspin-rows-*.parquet).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
-def batch(shared, inputs, output, workers, address, id_field, text_field, format_field, screen, overwrite, quiet):
+@click.option("-v", "--verbose", is_flag=True, help="Show Ray's own logs and warnings too.")
+def batch(shared, inputs, output, workers, address, id_field, text_field, format_field, screen, overwrite, quiet, verbose):
     """Check an archive on Ray: JSONL and Parquet files of articles, folders, files."""
     try:
         from detector.batch import BatchError, Fields, run_batch
@@ -204,7 +205,7 @@ def batch(shared, inputs, output, workers, address, id_field, text_field, format
         _fail(f"unspin batch needs Ray (pip install -e '.[batch]'): {error}")
     config = _shared_config(shared, inputs)
     try:
-        summary = run_batch(list(inputs), Path(output), config, Fields(id_field, text_field, format_field), workers, address, progress=not quiet, overwrite=overwrite, screen=screen)
+        summary = run_batch(list(inputs), Path(output), config, Fields(id_field, text_field, format_field), workers, address, progress=not quiet, overwrite=overwrite, screen=screen, verbose=verbose)
     except BatchError as error:
         _fail(str(error))
     click.echo(
@@ -325,12 +326,13 @@ def _ask(question: str) -> str:
 @click.option("--stdin-filename", help="Name (and so format) for text read from '-'.")
 @click.option("--no-cache", is_flag=True, help="Check every file again instead of reusing cached results.")
 @click.option("-j", "--jobs", type=click.IntRange(1), default=1, show_default=True, help="Worker processes (each loads its own model).")
-def fix(shared, paths, diff, in_place, stdout, interactive, unsafe_fixes, min_score, follow_symlinks, stdin_filename, no_cache, jobs):
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the diff, changed words marked; auto: on a terminal unless NO_COLOR is set.")
+def fix(shared, paths, diff, in_place, stdout, interactive, unsafe_fixes, min_score, follow_symlinks, stdin_filename, no_cache, jobs, color):
     """Apply safe fixes (listed table entries, certain repairs); --diff shows (default), --in-place writes, --stdout prints, --interactive asks."""
     from detector.api import plan_fix_targets
     from detector.wiring import build_pipeline
     from detector.files import STDIN, discover
-    from detector.fix import FixError, Review, Writer, unified_diff
+    from detector.fix import FixError, Review, Writer, coloured_diff, unified_diff
 
     config = _shared_config(shared, paths)
     chosen = [name for name, on in (("--diff", diff), ("--in-place", in_place), ("--stdout", stdout), ("--interactive", interactive)) if on]
@@ -345,6 +347,7 @@ def fix(shared, paths, diff, in_place, stdout, interactive, unsafe_fixes, min_sc
     if mode == "interactive" and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise click.UsageError("--interactive needs a terminal; use --diff or --in-place")
     review = Review(_ask) if mode == "interactive" else None
+    coloured = color == "always" or (color == "auto" and _terminal() and not os.environ.get("NO_COLOR"))
     pipeline, errors = build_pipeline(config)
     failed = bool(errors)
     for message in errors:
@@ -369,7 +372,7 @@ def fix(shared, paths, diff, in_place, stdout, interactive, unsafe_fixes, min_sc
         elif mode == "diff":
             patch = unified_diff(plan.path, plan.source, fixed)
             pending |= bool(patch)
-            click.echo(patch, nl=False)
+            click.echo(coloured_diff(patch) if coloured else patch, nl=False, color=coloured)
         elif fixed != plan.source:
             try:
                 writer.write(plan, fixed)

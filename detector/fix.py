@@ -194,6 +194,62 @@ def unified_diff(path: str, before: str, after: str) -> str:
     )
 
 
+DIFF_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+
+
+def coloured_diff(patch: str) -> str:
+    """A unified diff coloured for a terminal: removed lines red, added green, and within a
+    removed line and the added line that replaces it, the words that changed marked
+    (reverse video), so that a one-word fix in a long paragraph stands out."""
+    import click
+
+    out: list[str] = []
+    lines = patch.splitlines(keepends=True)
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith(("---", "+++", "@@")):
+            body = line.rstrip("\n")
+            out.append(click.style(body, bold=True) if body[0] != "@" else click.style(body, fg="cyan"))
+            out.append(line[len(body) :])
+        elif line.startswith("-"):
+            removed = []
+            while i < len(lines) and lines[i].startswith("-") and not lines[i].startswith("---"):
+                removed.append(lines[i])
+                i += 1
+            added = []
+            while i < len(lines) and lines[i].startswith("+") and not lines[i].startswith("+++"):
+                added.append(lines[i])
+                i += 1
+            if len(removed) == len(added):
+                marked = [_marked_pair(a, b) for a, b in zip(removed, added)]
+                out += [a for a, _ in marked] + [b for _, b in marked]
+            else:
+                out += [click.style(x, fg="red") for x in removed] + [click.style(x, fg="green") for x in added]
+            continue
+        elif line.startswith("+"):
+            out.append(click.style(line, fg="green"))
+        else:
+            out.append(line)
+        i += 1
+    return "".join(out)
+
+
+def _marked_pair(removed: str, added: str) -> tuple[str, str]:
+    """The two lines coloured, their differing words in reverse video."""
+    import click
+
+    one, two = DIFF_TOKEN.findall(removed[1:].rstrip("\n")), DIFF_TOKEN.findall(added[1:].rstrip("\n"))
+    left, right = [click.style("-", fg="red")], [click.style("+", fg="green")]
+    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, one, two, autojunk=False).get_opcodes():
+        changed = op != "equal"
+        if a2 > a1:
+            left.append(click.style("".join(one[a1:a2]), fg="red", reverse=changed))
+        if b2 > b1:
+            right.append(click.style("".join(two[b1:b2]), fg="green", reverse=changed))
+    return "".join(left) + removed[len(removed.rstrip("\n")) :], "".join(right) + added[len(added.rstrip("\n")) :]
+
+
 def write_fixed(path: Path, text: str, encoding: str, original: bytes, follow_symlinks: bool = False) -> None:
     """Replace `path` with `text` all at once (atomic.py), keeping its encoding and
     byte-order mark, permissions, owner and extended attributes.

@@ -278,6 +278,10 @@ def test_a_broken_json_line_is_one_error_row_and_one_line(tmp_path):
     errors = [line for line in done.stderr.splitlines() if "bad.jsonl" in line]
     assert [e.split(": ", 1)[1] for e in errors] == ["line 2: not JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)", "line 3: not a JSON object"]
     assert "Traceback" not in done.stderr
+    # a rerun with nothing left to check starts no actor, and Ray's warning of that stays unshown
+    again = subprocess.run(done.args, capture_output=True, text=True, env={**os.environ, "UNSPIN_CACHE_DIR": str(tmp_path / "cache")}, timeout=300)
+    assert "3 articles (3 from earlier runs)" in again.stdout
+    assert "Warning" not in again.stderr and "Traceback" not in again.stderr
 
 
 @pytest.mark.shipped_model

@@ -3,6 +3,7 @@ import os
 import stat
 import sys
 
+import click
 import pexpect
 import pytest
 
@@ -25,6 +26,17 @@ def test_diff_prints_changes_and_changes_nothing(run_cli, article):
     assert "-Two **Unfamiliar Clergymen** met at a squeeze meeting. The the end." in out
     assert "+Two **Foreign Ministers** met at a press conference. The the end." in out
     assert article.read_bytes() == before
+
+
+def test_a_coloured_diff_marks_the_changed_words_only(run_cli, article):
+    code, plain, _ = run_cli("fix", "--diff", "--color", "never", str(article))
+    assert code == 1 and "\x1b[" not in plain
+    code, coloured, _ = run_cli("fix", "--diff", "--color", "always", str(article))
+    assert code == 1
+    reverse = "\x1b[7m"
+    marked = {piece.split("\x1b[0m")[0] for piece in coloured.split(reverse)[1:]}
+    assert marked == {"Unfamiliar", "Clergymen", "Foreign", "Ministers", "squeeze", "meeting", "press", "conference"}
+    assert click.unstyle(coloured) == plain
 
 
 def test_only_safe_fixes_by_default_and_guesses_with_unsafe_fixes(run_cli, tmp_path):

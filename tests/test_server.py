@@ -271,34 +271,92 @@ def browser():
     driver.quit()
 
 
-def test_the_page_marks_the_sample_and_accepts_suggestions(server, browser):
+def test_the_page_is_a_workspace_marks_list_accept_dismiss_allow(server, browser):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as seen
+    from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
+
+    artifacts = Path(os.environ.get("UNSPIN_ARTIFACTS", ROOT / ".ci-artifacts"))
+    artifacts.mkdir(parents=True, exist_ok=True)
+    wait = WebDriverWait(browser, 30)
+
+    # read and clicked through the DOM in one step each: the page re-renders after every
+    # check, so element handles kept across steps go stale
+    def marks():
+        return browser.execute_script("return [...document.querySelectorAll('#backdrop mark')].map((m) => m.textContent)")
+
+    def items():
+        return browser.execute_script("return [...document.querySelectorAll('#findings li .phrase')].map((p) => p.textContent)")
+
+    def opened():
+        return browser.execute_script("return [...document.querySelectorAll('#findings li.selected .phrase')].map((p) => p.textContent)")
+
+    def click(phrase, inside=""):  # a list entry, or a button of its open card
+        found = browser.execute_script(
+            "const li = [...document.querySelectorAll('#findings li')].find((l) => l.querySelector('.phrase').textContent === arguments[0]);"
+            "const target = li && (arguments[1] ? li.querySelector(arguments[1]) : li); if (target) target.click(); return !!target",
+            phrase, inside,
+        )
+        assert found, (phrase, inside)
+
+    def text():
+        return browser.find_element(By.ID, "text").get_property("value")
+
+    def recheck():  # the page's own check, awaited
+        browser.execute_async_script("check().then(arguments[0])")
 
     browser.get(server + "/")
     browser.find_element(By.ID, "sample").click()
-    wait = WebDriverWait(browser, 30)
-    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#marked mark")) >= 7)
-    marks = {m.text: m for m in browser.find_elements(By.CSS_SELECTOR, "#marked mark")}
-    assert {"Unfamiliar Clergyman", "squeeze meeting", "polite war"} <= set(marks)
-    assert "score" in browser.find_element(By.ID, "score").text
-    marks["squeeze meeting"].click()
-    wait.until(seen.visibility_of_element_located((By.CSS_SELECTOR, "#suggestions button")))
-    browser.find_element(By.CSS_SELECTOR, "#suggestions button").click()
-    text = browser.find_element(By.ID, "text").get_property("value")
-    assert "told a press conference on Tuesday" in text and "squeeze meeting" not in text
-    # The marks after the accepted one still cover their phrases.
-    after = {m.text for m in browser.find_elements(By.CSS_SELECTOR, "#marked mark")}
-    assert "polite war" in after and "squeeze meeting" not in after
+    wait.until(lambda d: len(marks()) >= 7)
+    # the marks sit in the text itself, one list entry each, coloured by severity
+    assert {"Unfamiliar Clergyman", "squeeze meeting", "polite war", "lengthy haul", "boss official"} <= set(marks())
+    assert sorted(items()) == sorted(marks())
+    assert {b.get_attribute("class") for b in browser.find_elements(By.CSS_SELECTOR, "#findings .badge")} <= {"badge error", "badge warning", "badge info"}
+    browser.save_screenshot(str(artifacts / "page-wide.png"))
+
+    # a list entry opens its card and selects its words in the text
+    click("squeeze meeting")
+    assert opened() == ["squeeze meeting"]
+    chosen = browser.execute_script("const t = document.getElementById('text'); return t.value.slice(t.selectionStart, t.selectionEnd)")
+    assert chosen == "squeeze meeting"
+    assert "0.00" not in browser.find_element(By.CSS_SELECTOR, "#findings li.selected .card").text
+    click("squeeze meeting", ".suggestion")
+    assert "told a press conference on Tuesday" in text() and "squeeze meeting" not in marks()
+    assert "polite war" in marks()  # later marks moved with the edit
+    # a re-check keeps the open card
+    click("polite war")
+    recheck()
+    assert opened() == ["polite war"] and "squeeze meeting" not in marks()
+
+    # dismiss: gone from the text and the list
+    click("polite war", ".dismiss")
+    assert "polite war" not in marks() and "polite war" not in items()
+    # keyboard: allow a phrase, accept a first suggestion
+    click("lengthy haul")
+    browser.find_element(By.ID, "findings").send_keys("a")
+    assert "lengthy haul" not in marks()
+    assert 'allow = ["lengthy haul"]' in browser.find_element(By.ID, "allow-snippet").get_attribute("textContent")
+    click("boss official")
+    browser.find_element(By.ID, "findings").send_keys(Keys.ENTER)
+    assert "Its chief executive, speaking" in text()
+    recheck()
+    assert "polite war" not in marks() and "lengthy haul" not in marks()
     browser.find_element(By.ID, "accept-table").click()
-    text = browser.find_element(By.ID, "text").get_property("value")
-    assert text == SAMPLE.replace("squeeze meeting", "press conference").replace("Unfamiliar Clergyman", "Foreign Minister").replace(
-        "in the rouse of", "in the wake of").replace("polite war", "civil war").replace("intrigue rates", "interest rates").replace(
-        "lengthy haul", "long-term").replace("boss official", "chief executive")
-    artifacts = Path(os.environ.get("UNSPIN_ARTIFACTS", ROOT / ".ci-artifacts"))
-    artifacts.mkdir(parents=True, exist_ok=True)
-    browser.save_screenshot(str(artifacts / "page.png"))
+    assert text() == SAMPLE.replace("squeeze meeting", "press conference").replace("Unfamiliar Clergyman", "Foreign Minister").replace(
+        "in the rouse of", "in the wake of").replace("intrigue rates", "interest rates").replace("boss official", "chief executive")
+
+    # a narrow window: the text and the first findings both in the first screen; the
+    # allow-list kept in the browser
+    browser.set_window_size(420, 860)
+    browser.get(server + "/")
+    browser.find_element(By.ID, "sample").click()
+    wait.until(lambda d: len(marks()) >= 6)
+    assert "lengthy haul" not in marks()
+    height = browser.execute_script("return window.innerHeight")
+    first = browser.execute_script("return document.querySelector('#findings li').getBoundingClientRect().bottom")
+    editor = browser.execute_script("return document.getElementById('text').getBoundingClientRect()")
+    assert first <= height and editor["height"] >= 200 and editor["width"] <= 420
+    browser.save_screenshot(str(artifacts / "page-narrow.png"))
 
 
 def test_language_auto_names_english_it_detected_and_refuses_other_languages():
