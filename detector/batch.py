@@ -13,12 +13,14 @@ removed, and a folder that holds anything else is refused unless the user says s
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import logging
 import os
 import re
+import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -385,6 +387,50 @@ def _check_dataset(dataset, output: Path, config: Config, workers: int, screen: 
         raise BatchError(f"batch stopped: {_reason(error)}") from error
 
 
+# What Ray's core logs for every actor Ray Data starts (ray-project/ray#53727): Ray Data
+# puts its map function in the object store itself, so nothing here can avoid it, and
+# max_restarts=0 would silence it only by giving up restarting a crashed actor.
+RAY_ACTOR_NOTICE = b"has constructor arguments in the object store"
+
+
+@contextlib.contextmanager
+def _without_ray_notice():
+    """Drop RAY_ACTOR_NOTICE lines from what Ray's C++ core writes to standard error (its
+    file descriptor 2, which Python's logging cannot reach); everything else written there
+    passes through, and Python's own stderr (progress bars) goes straight to the terminal."""
+    import threading
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    read_end, write_end = os.pipe()
+    os.dup2(write_end, 2)
+    os.close(write_end)
+    python_stderr = sys.stderr
+    sys.stderr = open(os.dup(saved), "w", encoding=python_stderr.encoding or "utf-8", errors="backslashreplace", buffering=1)
+
+    def forward():
+        with open(read_end, "rb", buffering=0) as pipe:
+            rest = b""
+            while chunk := pipe.read(65536):
+                *lines, rest = (rest + chunk).split(b"\n")
+                kept = b"".join(line + b"\n" for line in lines if RAY_ACTOR_NOTICE not in line)
+                if kept:
+                    os.write(saved, kept)
+            if rest and RAY_ACTOR_NOTICE not in rest:
+                os.write(saved, rest)
+
+    reader = threading.Thread(target=forward, daemon=True)
+    reader.start()
+    try:
+        yield
+    finally:
+        sys.stderr.close()
+        sys.stderr = python_stderr
+        os.dup2(saved, 2)  # closes the pipe's last write end: the reader drains and ends
+        reader.join(timeout=5)
+        os.close(saved)
+
+
 def run_batch(
     inputs: list[str],
     output: Path,
@@ -402,10 +448,6 @@ def run_batch(
     left alone either way). `screen`: the language model reads only the articles the
     span tagger scores at least this (Pipeline). Ray's own logs and warnings are shown
     only when `verbose`."""
-    import ray
-    import ray.data
-
-    from detector import atomic
     from detector.wiring import load_tables
 
     _, errors = load_tables(config)
@@ -419,6 +461,17 @@ def run_batch(
         raise BatchError(f"{output}: holds files unspin batch did not write ({shown_names}); choose another folder, or pass --overwrite to write beside them (they are left alone)")
     output.mkdir(parents=True, exist_ok=True)
     done = written_ids(output)
+    with contextlib.nullcontext() if verbose else _without_ray_notice():
+        return _run(inputs, output, config, fields, workers, address, progress, screen, verbose, done)
+
+
+def _run(inputs, output, config, fields, workers, address, progress, screen, verbose, done) -> dict:
+    """run_batch's work once its inputs are checked: start Ray (unless running), check, summarise."""
+    import ray
+    import ray.data
+
+    from detector import atomic
+
     started_here = not ray.is_initialized()
     reaper = None
     if started_here:

@@ -1,8 +1,11 @@
 """Batch runs: the result cache, worker processes, progress output and lazy imports."""
 
 import json
+import os
 import subprocess
 import sys
+
+import pytest
 
 import detector.api
 import detector.cache
@@ -92,3 +95,25 @@ def test_no_progress_output_when_stderr_is_not_a_terminal(run_cli, articles):
         (articles / f"n{i}.txt").write_text("Clean text.\n")
     code, out, err = run_cli("check", "--no-model", str(articles))
     assert err == ""
+
+
+@pytest.mark.shipped_model
+def test_the_first_check_says_what_it_prepares_and_later_ones_do_not(tmp_path):
+    story = tmp_path / "story.txt"
+    story.write_text("The Unfamiliar Clergyman told a squeeze meeting on Tuesday.\n", encoding="utf-8")
+    command = [sys.executable, "-m", "detector", "check", "--fast", "--no-cache", str(story)]
+    env = {**os.environ, "UNSPIN_CACHE_DIR": str(tmp_path / "cache")}
+    first = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
+    assert first.returncode == 1, first.stderr
+    assert "preparing the span tagger for this machine (once" in first.stderr
+    again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
+    assert again.returncode == 1 and again.stderr == ""
+
+
+def test_building_the_suggestion_index_is_announced_once(tmp_path, capsys):
+    from detector.suggest.evidence.index import shipped_index
+
+    shipped_index(tmp_path)
+    assert "building the suggestion index (once" in capsys.readouterr().err
+    shipped_index(tmp_path)
+    assert capsys.readouterr().err == ""

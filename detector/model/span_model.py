@@ -12,6 +12,7 @@ validation data into a probability.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +57,8 @@ class SpanModel:
         precision = "int8pc" if int8 else "fp32"  # pc: per-channel scales (runtime.py)
         exported = default_cache_dir() / "models" / f"{settings.version}-{digest[:16]}-{precision}-{EXPORT_FORMAT}.onnx"
         if not exported.is_file():
+            # the first check on a machine waits for this export: say so, not silence
+            print("unspin: preparing the span tagger for this machine (once; about 10 s)…", file=sys.stderr)
             tagger, _, _ = load_model(folder)
             export_onnx(tagger, exported, int8)
         return cls(OnnxNetwork(exported, threads), load_tokenizer(), settings, f"{settings.version}:{digest[:16]}:{precision}:{EXPORT_FORMAT}")

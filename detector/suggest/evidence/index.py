@@ -15,6 +15,7 @@ import hashlib
 import json
 import math
 import sqlite3
+import sys
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -150,6 +151,7 @@ def open_index(path: Path, sources) -> SuggestionIndex:
         try:
             return read()
         except sqlite3.DatabaseError:  # missing or damaged
+            print("unspin: building the suggestion index (once; about 10 s)…", file=sys.stderr)
             _build(path, sources)
             return read()
     except OSError:
