@@ -487,6 +487,11 @@ def _run(inputs, output, config, fields, workers, address, progress, screen, ver
     try:
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = progress
+        # On a terminal, Ray Data's rich bars; its tqdm ones draw nothing in the driver
+        # (they go through worker logs, which log_to_driver=False drops). Elsewhere Ray
+        # logs progress instead, at INFO, which stays hidden unless verbose.
+        context.enable_rich_progress_bars = progress
+        context.use_ray_tqdm = False
         # A failure is reported once, as one line; Ray would log its trace as well.
         logging.getLogger("ray.data").setLevel(logging.INFO if verbose else logging.WARNING if progress else logging.CRITICAL)
         context.print_on_execution_start = verbose

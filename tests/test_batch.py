@@ -285,6 +285,20 @@ def test_a_broken_json_line_is_one_error_row_and_one_line(tmp_path):
     # Ray's per-actor notice about its own restart bug (ray-project/ray#53727) is not shown
     assert "core_worker" not in done.stderr + again.stderr
     assert done.stderr.count("\n") == 2  # the two error lines, nothing else
+    assert done.stdout.count("\n") == 1  # no progress bars when piped: the summary only
+
+
+def test_a_terminal_gets_progress_bars_and_quiet_drops_them(tmp_path):
+    import pexpect
+
+    (tmp_path / "a.jsonl").write_text("".join(json.dumps({"id": str(i), "text": "The squeeze meeting."}) + "\n" for i in range(50)), encoding="utf-8")
+    env = {**os.environ, "UNSPIN_CACHE_DIR": str(tmp_path / "cache")}
+    shown = {}
+    for name, extra in (("bars", []), ("quiet", ["-q"])):
+        command = ["-m", "detector", "batch", str(tmp_path / "a.jsonl"), "--output", str(tmp_path / name), "--no-model", *extra]
+        shown[name] = pexpect.run(sys.executable, args=command, env=env, timeout=300, encoding="utf-8")
+        assert "50 articles (0 from earlier runs)" in shown[name]
+    assert "rows/s" in shown["bars"] and "rows/s" not in shown["quiet"]
 
 
 @pytest.mark.shipped_model
