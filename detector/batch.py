@@ -400,13 +400,18 @@ def _without_ray_notice():
     passes through, and Python's own stderr (progress bars) goes straight to the terminal."""
     import threading
 
-    sys.stderr.flush()
-    saved = os.dup(2)
+    try:
+        saved = os.dup(2)
+    except OSError:  # no standard error at all: nothing to filter
+        yield
+        return
+    if sys.stderr is not None:
+        sys.stderr.flush()
     read_end, write_end = os.pipe()
     os.dup2(write_end, 2)
     os.close(write_end)
     python_stderr = sys.stderr
-    sys.stderr = open(os.dup(saved), "w", encoding=python_stderr.encoding or "utf-8", errors="backslashreplace", buffering=1)
+    sys.stderr = open(os.dup(saved), "w", encoding=getattr(python_stderr, "encoding", None) or "utf-8", errors="backslashreplace", buffering=1)
 
     def forward():
         with open(read_end, "rb", buffering=0) as pipe:
