@@ -119,6 +119,11 @@ def _terminal() -> bool:
     return sys.stdout.isatty()
 
 
+def _coloured(choice: str) -> bool:
+    """Whether output is coloured under --color `choice` (auto: on a terminal, unless NO_COLOR)."""
+    return choice == "always" or (choice == "auto" and _terminal() and not os.environ.get("NO_COLOR"))
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @with_shared_options
@@ -169,7 +174,7 @@ def check(shared, paths, fmt, fail_on, exit_zero, stdin_filename, color, no_cach
         click.echo(f"unspin: recorded {count} finding{'s' if count != 1 else ''} in {new_baseline}", err=True)
         sys.exit(EXIT_ERROR if setup_errors or any(r.error for r in results) else EXIT_CLEAN)
     baselined = baseline.drop_known(results, sources) if baseline else 0
-    color = color == "always" or (color == "auto" and _terminal() and not os.environ.get("NO_COLOR"))
+    color = _coloured(color)
     click.echo(render(fmt, Report(results, color=color, tool_version=__version__, sources=sources or {}, baselined=baselined)), nl=False, color=color)
     if fmt not in ("text", "concise"):
         for result in results:
@@ -347,7 +352,7 @@ def fix(shared, paths, diff, in_place, stdout, interactive, unsafe_fixes, min_sc
     if mode == "interactive" and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise click.UsageError("--interactive needs a terminal; use --diff or --in-place")
     review = Review(_ask) if mode == "interactive" else None
-    coloured = color == "always" or (color == "auto" and _terminal() and not os.environ.get("NO_COLOR"))
+    coloured = _coloured(color)
     pipeline, errors = build_pipeline(config)
     failed = bool(errors)
     for message in errors:

@@ -14,7 +14,7 @@ const ALLOW_KEY = "unspin-allow";
 
 let text = "";          // the text the findings' offsets refer to (kept in step with edits)
 let findings = [];      // as the server reported them, moved along by later edits
-let selected = null;    // {rule, text, start} of the open finding, kept across re-checks
+let selected = null;    // {rule, text, start, end} of the open finding, kept across re-checks
 const dismissed = new Set();  // rule + phrase, hidden until the page is reloaded
 let allowed = loadAllowed();
 let checking = 0;
